@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed
+# here, so a new machine (and CI's clean checkout) needs nothing done by hand.
+SHELL := /bin/bash
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_LINK_MODE := copy
+
+.PHONY: run test worker bench lint deps assets uv system-deps migrate demo
+
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || python3 -m pip install --quiet --user uv || pip install --quiet uv
+
+deps: uv
+	@$(UV) sync --frozen --quiet
+
+assets:
+	@test -f node_modules/.package-lock.json && test node_modules/.package-lock.json -nt package-lock.json \
+		|| npm ci --no-audit --no-fund --loglevel=error
+
+# PostgreSQL, Redis and Chromium for the test suite: installed from Debian's packages when absent.
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: deps assets
+	@mkdir -p var
+	@$(UV) run python manage.py migrate --noinput -v 0
+
+demo: migrate
+	@$(UV) run python manage.py seed_demo
+
+run: demo
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
+
+# PostgreSQL + Redis deployments run a Celery worker with the beat schedule (outbox sweep,
+# auto-close) next to the web process.
+worker: deps
+	@$(UV) run celery -A config worker -B --loglevel=INFO
+
+lint: deps
+	@$(UV) run ruff check .
+	@$(UV) run python manage.py makemigrations --check --dry-run -v 0
+
+test: system-deps deps assets
+	@$(MAKE) --no-print-directory lint
+	@$(UV) run python scripts/testenv.py -- $(UV) run pytest $(PYTEST_ARGS)
+
+bench: system-deps deps assets
+	@$(UV) run python scripts/testenv.py -- bash -c 'for b in bench/*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done'

@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+
+
+class InvitationForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisasjon"), queryset=None)
+    email = forms.EmailField(label=_("E-post"))
+    name = forms.CharField(label=_("Navn"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+            self.fields["organisation"].widget = forms.HiddenInput()
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Fullt navn"), max_length=200)
+    password1 = forms.CharField(label=_("Passord"), widget=forms.PasswordInput,
+                                help_text=_("Minst 12 tegn."))
+    password2 = forms.CharField(label=_("Gjenta passordet"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Passordene er ikke like."))
+        elif p1:
+            from .models import User
+
+            try:
+                validate_password(p1, User(email=self.email, name=data.get("name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -1,0 +1,160 @@
+"""Users, organisations and what a user may do in their organisation."""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with e-mail and password. Belongs to at most one organisation."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-post"), unique=True)
+    name = models.CharField(_("navn"), max_length=200, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("bruker")
+        verbose_name_plural = _("brukere")
+
+    def __str__(self):
+        return self.name or self.email
+
+    @property
+    def organisation(self):
+        membership = getattr(self, "membership", None)
+        return membership.organisation if membership else None
+
+
+class Organisation(models.Model):
+    """A bank (finansforetak, the data consumer), Bits AS, or Lånekassen (the data owner)."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("Finansforetak")
+        BITS = "bits", _("Bits")
+        LANEKASSEN = "lanekassen", _("Lånekassen")
+
+    name = models.CharField(_("navn"), max_length=200)
+    orgnr = models.CharField(_("organisasjonsnummer"), max_length=9, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.BANK)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisasjon")
+        verbose_name_plural = _("organisasjoner")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in an organisation. `admin` manages the organisation's members."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Medlem")
+        ADMIN = "admin", _("Administrator")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class ContactPoint(models.Model):
+    """A bank's kontaktpunkt: who to reach for business, technical or security matters."""
+
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("Forretning")
+        TECHNICAL = "technical", _("Teknisk")
+        SECURITY = "security", _("Sikkerhet")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contact_points"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("navn"), max_length=200)
+    email = models.EmailField(_("e-post"))
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("kontaktpunkt")
+        verbose_name_plural = _("kontaktpunkter")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+def _invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation; the only way into the portal (no open sign-up)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-post"))
+    name = models.CharField(_("navn"), max_length=200, blank=True)
+    role = models.CharField(
+        _("rolle"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitasjon")
+        verbose_name_plural = _("invitasjoner")
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,55 @@
+"""Who someone is in the service: pure predicates on a user, used by selectors and templates."""
+
+from .models import Organisation
+
+
+def _membership(user):
+    if not user or not user.is_authenticated:
+        return None
+    return getattr(user, "membership", None)
+
+
+def org_kind(user) -> str | None:
+    membership = _membership(user)
+    return membership.organisation.kind if membership else None
+
+
+def is_bank_user(user) -> bool:
+    return org_kind(user) == Organisation.Kind.BANK
+
+
+def is_bits(user) -> bool:
+    return org_kind(user) == Organisation.Kind.BITS
+
+
+def is_lanekassen(user) -> bool:
+    return org_kind(user) == Organisation.Kind.LANEKASSEN
+
+
+def is_org_admin(user) -> bool:
+    membership = _membership(user)
+    return bool(membership and membership.role == membership.Role.ADMIN)
+
+
+def is_lanekassen_admin(user) -> bool:
+    return is_lanekassen(user) and is_org_admin(user)
+
+
+def is_staff_side(user) -> bool:
+    """Bits and Lånekassen: the two organisations that handle cases from every bank."""
+    return is_bits(user) or is_lanekassen(user)
+
+
+def requires_mfa(user) -> bool:
+    """Bits and Lånekassen see every bank's cases; their accounts must have a second factor."""
+    return is_staff_side(user)
+
+
+def can_invite(user, organisation) -> bool:
+    """A bank's admin invites to their own bank; Bits invites anyone."""
+    membership = _membership(user)
+    if not membership:
+        return False
+    if is_bits(user):
+        return True
+    return membership.organisation_id == organisation.pk and is_org_admin(user)

@@ -1,0 +1,162 @@
+"""What every process shares: audit events, timeline messages, attachments, reference numbers,
+SLA targets and Bits' opening hours."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to an object: who, when, what, and the state before and after."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("hendelse")
+        verbose_name_plural = _("hendelser")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.verb} ({self.from_state}→{self.to_state})"
+
+
+class Message(models.Model):
+    """A reply or an internal note on a case's timeline."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Svar (synlig for banken)")
+        INTERNAL = "internal", _("Internt notat (Bits og Lånekassen)")
+        BITS = "bits", _("Internt notat (kun Bits)")
+        LANEKASSEN = "lanekassen", _("Internt notat (kun Lånekassen)")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    visibility = models.CharField(max_length=20, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
+    body = models.TextField(_("tekst"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldinger")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+def _attachment_path(instance, filename):
+    # A random name on disk: the person's file name is kept only in `filename`.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file on a case. Stored under a random name; served only through an access-checked view."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="attachments")
+    visibility = models.CharField(max_length=20, choices=Message.Visibility.choices,
+                                  default=Message.Visibility.PUBLIC)
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    filename = models.CharField(_("filnavn"), max_length=200)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vedlegg")
+        verbose_name_plural = _("vedlegg")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.filename
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out for a prefix and year (FM-2026-0001, ...)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_sequence")
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class SlaTarget(models.Model):
+    """First-response and resolution targets for one process and severity, in business hours."""
+
+    process = models.CharField(_("prosess"), max_length=32)
+    severity = models.CharField(_("alvorlighet"), max_length=20)
+    first_response_minutes = models.PositiveIntegerField(_("første respons (minutter)"))
+    resolution_minutes = models.PositiveIntegerField(_("løsning (minutter)"))
+
+    class Meta:
+        verbose_name = _("SLA-mål")
+        verbose_name_plural = _("SLA-mål")
+        constraints = [
+            models.UniqueConstraint(fields=["process", "severity"], name="unique_sla_target")
+        ]
+
+    def __str__(self):
+        return f"{self.process}/{self.severity}"
+
+
+class OpeningHours(models.Model):
+    """Bits' opening hours for a part of the year (e.g. 15.09–14.05, 08:00–15:45).
+
+    Kept as data so that a change of opening hours is an edit in the admin, not a release.
+    Norwegian public holidays are always closed.
+    """
+
+    name = models.CharField(_("navn"), max_length=100)
+    from_month = models.PositiveSmallIntegerField(_("fra måned"))
+    from_day = models.PositiveSmallIntegerField(_("fra dag"))
+    to_month = models.PositiveSmallIntegerField(_("til måned"))
+    to_day = models.PositiveSmallIntegerField(_("til dag (inklusive)"))
+    weekdays = models.CharField(_("ukedager"), max_length=20, default="0,1,2,3,4",
+                                help_text=_("0=mandag … 6=søndag, kommaseparert"))
+    opens = models.TimeField(_("åpner"))
+    closes = models.TimeField(_("stenger"))
+
+    class Meta:
+        verbose_name = _("åpningstid")
+        verbose_name_plural = _("åpningstider")
+
+    def __str__(self):
+        return (f"{self.name}: {self.from_day:02}.{self.from_month:02}–"
+                f"{self.to_day:02}.{self.to_month:02} {self.opens:%H:%M}–{self.closes:%H:%M}")

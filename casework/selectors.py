@@ -1,0 +1,31 @@
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Attachment, AuditEvent, Message
+
+
+def _for(model, obj):
+    return model.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    )
+
+
+def timeline_for(*, obj, visibilities):
+    """Messages, attachments and audit events of a case, oldest first, as one list.
+
+    `visibilities` is what the viewer may see (the process app's permission decides).
+    """
+    messages = list(_for(Message, obj).filter(visibility__in=visibilities)
+                    .select_related("author").prefetch_related("attachments"))
+    loose = list(_for(Attachment, obj).filter(message__isnull=True,
+                                              visibility__in=visibilities)
+                 .select_related("uploaded_by"))
+    events = list(_for(AuditEvent, obj).select_related("actor"))
+    entries = ([("message", m.created_at, m) for m in messages]
+               + [("attachment", a.created_at, a) for a in loose]
+               + [("event", e.created_at, e) for e in events])
+    entries.sort(key=lambda e: (e[1], {"event": 0, "message": 1, "attachment": 2}[e[0]]))
+    return [{"kind": kind, "at": at, "item": item} for kind, at, item in entries]
+
+
+def attachment_for(*, obj, pk, visibilities):
+    return _for(Attachment, obj).filter(pk=pk, visibility__in=visibilities).first()

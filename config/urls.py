@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from . import views
+
+# The admin has no login of its own: everyone logs in through allauth, with its second factor.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Saldo på studielån – forvaltning"
+admin.site.site_title = "Saldo forvaltning"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("konto/", include("accounts.urls")),
+    path("feilmeldinger/", include("incidents.urls")),
+    path("varsler/", include("notifications.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,104 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.forms import attachments_field
+from casework.models import Message
+
+from .models import Environment, Severity
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ErrorReportForm(forms.Form):
+    environment = forms.ChoiceField(label=_("Miljø"), choices=Environment.choices,
+                                    widget=forms.RadioSelect)
+    severity = forms.ChoiceField(label=_("Alvorlighet"), choices=Severity.choices,
+                                 initial=Severity.NORMAL)
+    occurred_at = forms.DateTimeField(
+        label=_("Når skjedde feilen?"), widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+    )
+    request_ids = forms.CharField(
+        label=_("X-Request-Id"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Én verdi per linje, fra API-kallene som feilet."),
+    )
+    summary = forms.CharField(label=_("Sammendrag"), max_length=200)
+    description = forms.CharField(label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text=_("Hva skjedde, hva forventet dere, og hvor ofte?"))
+    attachments = attachments_field()
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("Tidspunktet kan ikke være i fremtiden."))
+        return value
+
+    def clean_request_ids(self):
+        values = [v.strip() for v in re.split(r"[\s,;]+", self.cleaned_data["request_ids"])]
+        values = list(dict.fromkeys(v for v in values if v))
+        if not values:
+            raise forms.ValidationError(_("Oppgi minst én X-Request-Id."))
+        bad = [v for v in values if not REQUEST_ID_RE.match(v)]
+        if bad:
+            raise forms.ValidationError(
+                _("Ugyldig X-Request-Id: %(v)s. Bruk bokstaver, tall, punktum, bindestrek, "
+                  "kolon og understrek.") % {"v": ", ".join(bad[:3])})
+        if len(values) > 50:
+            raise forms.ValidationError(_("Oppgi høyst 50 X-Request-Id-verdier."))
+        return values
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Melding"), widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(label=_("Hvem skal se meldingen?"),
+                                   choices=Message.Visibility.choices,
+                                   initial=Message.Visibility.PUBLIC)
+    attachments = attachments_field()
+
+    def __init__(self, *args, allowed_visibilities, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [c for c in Message.Visibility.choices if c[0] in allowed_visibilities]
+        self.fields["visibility"].choices = choices
+        if len(choices) == 1:
+            self.fields["visibility"].widget = forms.HiddenInput()
+
+
+class TextActionForm(forms.Form):
+    text = forms.CharField(label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReclassifyForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Ny alvorlighet"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Begrunnelse"), required=False, max_length=500)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    severity = forms.ChoiceField(label=_("Alvorlighet"), required=False,
+                                 choices=[("", _("Alle"))] + list(Severity.choices))
+    environment = forms.ChoiceField(label=_("Miljø"), required=False,
+                                    choices=[("", _("Alle"))] + list(Environment.choices))
+    organisation = forms.ChoiceField(label=_("Bank"), required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        from .models import Status
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
+                                         + list(Status.choices))
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = [("", _("Alle"))] + [
+                (str(o.pk), o.name) for o in organisations]

@@ -1,0 +1,136 @@
+"""C.1 Error reports (feilmelding): a bank reports an error in the Saldo API through Bits."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from accounts.models import Organisation
+
+from . import permissions as perms
+
+
+class Environment(models.TextChoices):
+    TEST = "test", _("Test")
+    PRODUCTION = "production", _("Produksjon")
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Kritisk")
+    HIGH = "high", _("Høy")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Lav")
+
+
+SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.NORMAL: 2, Severity.LOW: 3}
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Ny")
+    IN_PROGRESS = "in_progress", _("Under behandling hos Bits")
+    AWAITING_BANK = "awaiting_bank", _("Venter på banken")
+    ESCALATED = "escalated", _("Hos Lånekassen")
+    FIXED = "fixed", _("Rettet av Lånekassen")
+    RESOLVED = "resolved", _("Løst")
+    CLOSED = "closed", _("Lukket")
+
+
+OPEN_STATUSES = [s for s in Status if s not in (Status.RESOLVED, Status.CLOSED)]
+
+
+class ErrorReport(FSMModelMixin, models.Model):
+    """One error report. Transitions change fields only; services do the rest."""
+
+    reference = models.CharField(_("referanse"), max_length=20, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="error_reports", verbose_name=_("bank"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("meldt av"))
+    environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
+    severity = models.CharField(_("alvorlighet"), max_length=20, choices=Severity.choices)
+    occurred_at = models.DateTimeField(_("tidspunkt for feilen"))
+    request_ids = models.JSONField(_("X-Request-Id"), default=list)
+    summary = models.CharField(_("sammendrag"), max_length=200)
+    description = models.TextField(_("beskrivelse"))
+    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices, protected=True,
+                      db_index=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+", verbose_name=_("saksbehandler"))
+    created_at = models.DateTimeField(_("meldt"), db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # SLA clock: business time spent waiting for the bank does not count.
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveBigIntegerField(default=0)
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("feilmelding")
+        verbose_name_plural = _("feilmeldinger")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.summary}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.reference])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    # --- transitions: fields only -------------------------------------------------------
+
+    @transition(field=status, source=[Status.NEW], target=Status.IN_PROGRESS,
+                permission=perms.can_handle)
+    def take(self, by):
+        self.assignee = by
+
+    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS],
+                target=Status.AWAITING_BANK, permission=perms.can_handle)
+    def request_info(self, by, at):
+        self.assignee = self.assignee or by
+        self.paused_since = at
+
+    @transition(field=status, source=[Status.AWAITING_BANK], target=Status.IN_PROGRESS,
+                permission=perms.is_reporting_bank)
+    def bank_reply(self, paused_seconds):
+        self.paused_seconds += paused_seconds
+        self.paused_since = None
+
+    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS], target=Status.ESCALATED,
+                permission=perms.can_handle)
+    def escalate(self, by, at):
+        self.assignee = self.assignee or by
+        self.escalated_at = self.escalated_at or at
+
+    @transition(field=status, source=[Status.ESCALATED], target=Status.FIXED,
+                permission=perms.can_investigate)
+    def mark_fixed(self):
+        pass
+
+    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS, Status.FIXED],
+                target=Status.RESOLVED, permission=perms.can_handle)
+    def resolve(self, by, at):
+        self.assignee = self.assignee or by
+        self.resolved_at = at
+
+    @transition(field=status, source=[Status.RESOLVED], target=Status.CLOSED,
+                permission=perms.is_reporting_bank)
+    def confirm(self, at):
+        self.closed_at = at
+
+    @transition(field=status, source=[Status.RESOLVED], target=Status.IN_PROGRESS,
+                permission=perms.is_reporting_bank)
+    def reopen(self):
+        self.resolved_at = None
+
+    @transition(field=status, source=[Status.RESOLVED], target=Status.CLOSED,
+                permission=perms.nobody)
+    def auto_close(self, at):
+        self.closed_at = at

@@ -1,0 +1,108 @@
+"""Reads for error reports, always scoped to what the user may see."""
+
+from datetime import timedelta
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.permissions import is_bank_user, is_bits, is_lanekassen
+from casework.selectors import attachment_for, timeline_for
+from casework.sla import sla_state, sla_targets_map
+
+from . import permissions as perms
+from .models import OPEN_STATUSES, ErrorReport, Status
+
+
+def incident_list_for_user(*, user):
+    qs = ErrorReport.objects.select_related("organisation", "assignee", "reported_by")
+    if is_bits(user):
+        return qs
+    if is_lanekassen(user):
+        return qs.filter(escalated_at__isnull=False)
+    if is_bank_user(user):
+        return qs.filter(organisation_id=user.membership.organisation_id)
+    return qs.none()
+
+
+def incident_queue_order(qs, *, now=None):
+    """Bits' queue: new first, then unassigned, then SLA breached or at risk, then by due time."""
+    now = now or timezone.now()
+    return qs.annotate(
+        queue_rank=Case(
+            When(status=Status.NEW, then=Value(0)),
+            When(assignee__isnull=True, status__in=OPEN_STATUSES, then=Value(1)),
+            When(Q(status__in=OPEN_STATUSES) & (
+                Q(first_response_at__isnull=True, first_response_due__lte=now + timedelta(hours=1))
+                | Q(resolution_due__lte=now + timedelta(hours=4))), then=Value(2)),
+            When(status__in=OPEN_STATUSES, then=Value(3)),
+            default=Value(4), output_field=IntegerField(),
+        )
+    ).order_by("queue_rank", "resolution_due", "-created_at")
+
+
+def incident_filter(qs, *, status=None, severity=None, environment=None, organisation=None,
+                    q=None):
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if environment:
+        qs = qs.filter(environment=environment)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(reference__iexact=q) | Q(reference__icontains=q)
+                       | Q(summary__icontains=q) | Q(description__icontains=q))
+    return qs
+
+
+def incident_get_for_user(*, user, reference, for_update=False):
+    """The report if the user may see it; 404 otherwise — the same answer as for no report."""
+    report = incident_list_for_user(user=user).filter(reference=reference).first()
+    if report is None or not perms.can_view(report, user):
+        raise Http404
+    return report
+
+
+def incident_timeline(*, report, user):
+    return timeline_for(obj=report, visibilities=perms.visible_message_kinds(user))
+
+
+def incident_attachment(*, report, user, pk):
+    attachment = attachment_for(obj=report, pk=pk,
+                                visibilities=perms.visible_message_kinds(user))
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def incident_sla(*, report, calendar, targets_map=None, now=None):
+    """The first-response and resolution clocks of a report, for the page and the queue."""
+    if targets_map is None:
+        targets_map = sla_targets_map(process="incident")
+    targets = targets_map.get(report.severity)
+    if targets is None:
+        return None
+    now = now or timezone.now()
+    first, resolution = targets
+    paused = report.paused_since is not None
+    first_due, resolution_due = report.first_response_due, report.resolution_due
+    if paused:
+        # While the bank is asked, the clock stands still: the due times move with it.
+        extra = calendar.between(report.paused_since, now)
+        total = timedelta(seconds=report.paused_seconds) + extra
+        first_due = calendar.add(report.created_at, first + total)
+        resolution_due = calendar.add(report.created_at, resolution + total)
+    return {
+        "first_response": sla_state(calendar=calendar, target=first, due=first_due,
+                                    met_at=report.first_response_at,
+                                    paused=paused, now=now),
+        "resolution": sla_state(calendar=calendar, target=resolution, due=resolution_due,
+                                met_at=report.resolved_at if report.status in (
+                                    Status.RESOLVED, Status.CLOSED) else None,
+                                paused=paused, now=now),
+    }

@@ -1,0 +1,97 @@
+"""Personas and shared fixtures.
+
+Personas: a bank member, a bank admin, a member of another bank, a Bits handler, a Lånekassen
+caseworker and a Lånekassen admin (Bits and Lånekassen with TOTP set up), and anonymous.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Membership, Organisation
+from tests.factories import OrganisationFactory, member_of
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    # Rate limits and used TOTP codes live in the cache: each test starts with a clean one.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def bank(db):
+    return OrganisationFactory(name="Testbank A", orgnr="910000004")
+
+
+@pytest.fixture
+def other_bank(db):
+    return OrganisationFactory(name="Testbank B", orgnr="920000002")
+
+
+@pytest.fixture
+def bits_org(db):
+    return OrganisationFactory(name="Bits AS", orgnr="916000006", kind=Organisation.Kind.BITS)
+
+
+@pytest.fixture
+def lanekassen_org(db):
+    return OrganisationFactory(name="Lånekassen", orgnr="960885406",
+                               kind=Organisation.Kind.LANEKASSEN)
+
+
+@pytest.fixture
+def bank_member(bank):
+    return member_of(bank, email="member@bank-a.example.com")
+
+
+@pytest.fixture
+def bank_admin(bank):
+    return member_of(bank, role=Membership.Role.ADMIN, email="admin@bank-a.example.com")
+
+
+@pytest.fixture
+def other_bank_member(other_bank):
+    return member_of(other_bank, email="member@bank-b.example.com")
+
+
+@pytest.fixture
+def bits_user(bits_org):
+    return member_of(bits_org, totp=True, email="handler@bits.example.com")
+
+
+@pytest.fixture
+def lk_user(lanekassen_org):
+    return member_of(lanekassen_org, totp=True, email="saksbehandler@lanekassen.example.com")
+
+
+@pytest.fixture
+def lk_admin(lanekassen_org):
+    return member_of(lanekassen_org, role=Membership.Role.ADMIN, totp=True, is_staff=True,
+                     is_superuser=True, email="admin@lanekassen.example.com")
+
+
+@pytest.fixture
+def personas(bank_member, bank_admin, other_bank_member, bits_user, lk_user):
+    return {"bank_member": bank_member, "bank_admin": bank_admin,
+            "other_bank": other_bank_member, "bits": bits_user, "lanekassen": lk_user}
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for a persona (MFA already set up where required)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
