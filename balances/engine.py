@@ -62,7 +62,7 @@ from .ledger import (
     Repayment,
     to_money,
 )
-from .rates import DEFAULT_RATE_TABLE, RatePeriod, RateLookupError, RateTable
+from .rates import DEFAULT_RATE_TABLE, RateLookupError, RatePeriod, RateTable
 
 __all__ = [
     "ACCOUNTS",
@@ -141,9 +141,7 @@ class PeriodLine:
         rate = format_rate(self.rate)
         if self.rate_kind in _KIND_TEXT:
             rate += f" ({_KIND_TEXT[self.rate_kind]})"
-        booked = (
-            f"bokført {format_date(self.booked_on)}" if self.booked_on else "ikke bokført ennå"
-        )
+        booked = f"bokført {format_date(self.booked_on)}" if self.booked_on else "ikke bokført ennå"
         return (
             f"{format_date(self.from_date)}–{format_date(self.to_date)}: {days} à {rate} av "
             f"{format_kroner(self.principal)} = {format_kroner(self.interest)}, {booked}"
@@ -152,7 +150,7 @@ class PeriodLine:
 
 @dataclass(frozen=True)
 class InterestBooking:
-    """Interest accrued from ``from_date`` through ``to_date``, booked to Renter on ``booked_on``."""
+    """Interest accrued ``from_date``–``to_date`` (inclusive), booked to Renter on ``booked_on``."""
 
     booked_on: dt.date
     from_date: dt.date

@@ -24,8 +24,8 @@ FIXED_TERMS = (3, 5, 10)
 
 def to_money(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a positive Decimal amount in kroner with at most two decimals."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"money must be Decimal, int or str, never {type(value).__name__}: {value!r}")
+    if isinstance(value, bool | float):
+        raise TypeError(f"money must be Decimal, int or str, never float: {value!r}")
     if not isinstance(value, Decimal | int | str):
         raise TypeError(f"money must be Decimal, int or str, not {type(value).__name__}")
     try:
@@ -105,7 +105,7 @@ class FixedRateAgreement(_Event):
     def __post_init__(self) -> None:
         super().__post_init__()
         if isinstance(self.years, bool) or self.years not in FIXED_TERMS:
-            raise ValueError(f"fixed-rate term must be one of {FIXED_TERMS} years, not {self.years!r}")
+            raise ValueError(f"fixed-rate term must be {FIXED_TERMS} years, not {self.years!r}")
 
     @property
     def kind(self) -> str:
@@ -122,11 +122,5 @@ class FixedRateAgreement(_Event):
 
 
 Event = (
-    Disbursement
-    | Repayment
-    | Fee
-    | Cost
-    | ConversionToGrant
-    | InterestStart
-    | FixedRateAgreement
+    Disbursement | Repayment | Fee | Cost | ConversionToGrant | InterestStart | FixedRateAgreement
 )

@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from .ledger import (
     GEBYR,
     LAN,
-    ORE,
     OMKOSTNINGER,
+    ORE,
     RENTER,
     ConversionToGrant,
     Cost,

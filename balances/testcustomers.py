@@ -141,8 +141,13 @@ def _remaining_loan_to_grant(events: list[Event], on: dt.date) -> ConversionToGr
 
 
 def _repayment_phase(
-    studies: list[Event], interest_start: dt.date, first_due: dt.date, last_due: dt.date,
-    amount: str, *, conversion_on: dt.date | None = None,
+    studies: list[Event],
+    interest_start: dt.date,
+    first_due: dt.date,
+    last_due: dt.date,
+    amount: str,
+    *,
+    conversion_on: dt.date | None = None,
 ) -> list[Event]:
     """Studies, support ends, optional 40 % conversion during the pause, monthly repayments."""
     events = [*studies, InterestStart(interest_start)]
@@ -169,30 +174,46 @@ def _case_1b() -> list[Event]:  # loan only, over one million: long studies abro
 
 def _case_2() -> list[Event]:  # no debt: loan partly converted, rest paid off
     events = _repayment_phase(
-        _studies(2015, 2019, "10250.00"), D(2019, 6, 15), D(2020, 1, 15), D(2023, 2, 15),
-        "2200.00", conversion_on=D(2019, 10, 15),
+        _studies(2015, 2019, "10250.00"),
+        D(2019, 6, 15),
+        D(2020, 1, 15),
+        D(2023, 2, 15),
+        "2200.00",
+        conversion_on=D(2019, 10, 15),
     )
     return [*events, _payoff(events, D(2023, 3, 15))]
 
 
 def _case_3a() -> list[Event]:  # loan and interest, under one million; deferment from Nov 2026
     return _repayment_phase(
-        _studies(2011, 2016, "9500.00"), D(2016, 6, 15), D(2017, 1, 15), D(2026, 10, 15),
-        "2400.00", conversion_on=D(2016, 11, 1),
+        _studies(2011, 2016, "9500.00"),
+        D(2016, 6, 15),
+        D(2017, 1, 15),
+        D(2026, 10, 15),
+        "2400.00",
+        conversion_on=D(2016, 11, 1),
     )
 
 
 def _case_3b() -> list[Event]:  # loan and interest, over one million; deferment from Oct 2026
     return _repayment_phase(
-        _studies(2008, 2014, "9000.00", tuition="95000.00"), D(2014, 6, 15), D(2015, 1, 15),
-        D(2026, 9, 15), "4500.00", conversion_on=D(2014, 10, 20),
+        _studies(2008, 2014, "9000.00", tuition="95000.00"),
+        D(2014, 6, 15),
+        D(2015, 1, 15),
+        D(2026, 9, 15),
+        "4500.00",
+        conversion_on=D(2014, 10, 20),
     )
 
 
 def _case_4a() -> list[Event]:  # all but costs, under one million; missed Sep and Oct 2026
     events = _repayment_phase(
-        _studies(2014, 2019, "10500.00"), D(2019, 6, 15), D(2020, 1, 15), D(2026, 8, 15),
-        "2700.00", conversion_on=D(2019, 11, 5),
+        _studies(2014, 2019, "10500.00"),
+        D(2019, 6, 15),
+        D(2020, 1, 15),
+        D(2026, 8, 15),
+        "2700.00",
+        conversion_on=D(2019, 11, 5),
     )
     events.append(FixedRateAgreement(D(2023, 3, 1), 5))
     return [*events, Fee(D(2026, 9, 29), REMINDER_FEE), Fee(D(2026, 10, 28), REMINDER_FEE)]
@@ -200,8 +221,12 @@ def _case_4a() -> list[Event]:  # all but costs, under one million; missed Sep a
 
 def _case_4b() -> list[Event]:  # all but costs, over one million; missed Aug and Sep 2026
     events = _repayment_phase(
-        _studies(2009, 2015, "9800.00", tuition="110000.00"), D(2015, 6, 15), D(2016, 1, 15),
-        D(2026, 7, 15), "5200.00", conversion_on=D(2015, 10, 1),
+        _studies(2009, 2015, "9800.00", tuition="110000.00"),
+        D(2015, 6, 15),
+        D(2016, 1, 15),
+        D(2026, 7, 15),
+        "5200.00",
+        conversion_on=D(2015, 10, 1),
     )
     events.append(FixedRateAgreement(D(2019, 1, 20), 10))
     return [*events, Fee(D(2026, 8, 30), REMINDER_FEE), Fee(D(2026, 9, 29), REMINDER_FEE)]
@@ -213,8 +238,12 @@ def _case_5() -> list[Event]:  # loan and fee: student with a reminder on a recl
 
 def _case_6() -> list[Event]:  # all but fee: reminder paid, later payments stop, notice costs
     events = _repayment_phase(
-        _studies(2013, 2017, "10000.00"), D(2017, 6, 15), D(2018, 1, 15), D(2026, 6, 15),
-        "2250.00", conversion_on=D(2017, 10, 2),
+        _studies(2013, 2017, "10000.00"),
+        D(2017, 6, 15),
+        D(2018, 1, 15),
+        D(2026, 6, 15),
+        "2250.00",
+        conversion_on=D(2017, 10, 2),
     )
     events.append(FixedRateAgreement(D(2018, 2, 1), 3))
     return [
@@ -227,8 +256,12 @@ def _case_6() -> list[Event]:  # all but fee: reminder paid, later payments stop
 
 def _case_7() -> list[Event]:  # all four: payments stop in June 2026, reminders, then costs
     events = _repayment_phase(
-        _studies(2016, 2020, "11000.00"), D(2020, 6, 15), D(2021, 1, 15), D(2026, 5, 15),
-        "3000.00", conversion_on=D(2020, 10, 12),
+        _studies(2016, 2020, "11000.00"),
+        D(2020, 6, 15),
+        D(2021, 1, 15),
+        D(2026, 5, 15),
+        "3000.00",
+        conversion_on=D(2020, 10, 12),
     )
     return [
         *events,
@@ -240,8 +273,12 @@ def _case_7() -> list[Event]:  # all four: payments stop in June 2026, reminders
 
 def _case_8() -> list[Event]:  # interest and fee: a reminder, then the rest of the loan forgiven
     events = _repayment_phase(
-        _studies(2010, 2014, "8500.00"), D(2014, 6, 15), D(2015, 1, 15), D(2026, 2, 15),
-        "1500.00", conversion_on=D(2014, 10, 6),
+        _studies(2010, 2014, "8500.00"),
+        D(2014, 6, 15),
+        D(2015, 1, 15),
+        D(2026, 2, 15),
+        "1500.00",
+        conversion_on=D(2014, 10, 6),
     )
     events.append(Fee(D(2026, 3, 30), REMINDER_FEE))
     return [*events, _remaining_loan_to_grant(events, D(2026, 4, 20))]
@@ -249,8 +286,12 @@ def _case_8() -> list[Event]:  # interest and fee: a reminder, then the rest of 
 
 def _case_9() -> list[Event]:  # interest only: the rest of the loan converted to grant
     events = _repayment_phase(
-        _studies(2012, 2017, "9000.00"), D(2017, 6, 15), D(2018, 1, 15), D(2025, 11, 15),
-        "2500.00", conversion_on=D(2017, 11, 1),
+        _studies(2012, 2017, "9000.00"),
+        D(2017, 6, 15),
+        D(2018, 1, 15),
+        D(2025, 11, 15),
+        "2500.00",
+        conversion_on=D(2017, 11, 1),
     )
     events.append(FixedRateAgreement(D(2022, 1, 10), 3))
     return [*events, _remaining_loan_to_grant(events, D(2026, 1, 20))]
@@ -262,8 +303,12 @@ def _case_10() -> list[Event]:  # loan and costs: student with collection costs 
 
 def _case_11() -> list[Event]:  # fee only: paid off late, the reminder fee came afterwards
     events = _repayment_phase(
-        _studies(2014, 2018, "9500.00"), D(2018, 6, 15), D(2019, 1, 15), D(2025, 5, 15),
-        "2600.00", conversion_on=D(2018, 10, 1),
+        _studies(2014, 2018, "9500.00"),
+        D(2018, 6, 15),
+        D(2019, 1, 15),
+        D(2025, 5, 15),
+        "2600.00",
+        conversion_on=D(2018, 10, 1),
     )
     events.append(_payoff(events, D(2025, 6, 16)))
     return [*events, Fee(D(2025, 6, 25), REMINDER_FEE)]
@@ -271,8 +316,12 @@ def _case_11() -> list[Event]:  # fee only: paid off late, the reminder fee came
 
 def _case_12() -> list[Event]:  # costs only: paid off, the collection costs came afterwards
     events = _repayment_phase(
-        _studies(2013, 2017, "9800.00"), D(2017, 6, 15), D(2018, 1, 15), D(2024, 4, 15),
-        "2800.00", conversion_on=D(2017, 10, 16),
+        _studies(2013, 2017, "9800.00"),
+        D(2017, 6, 15),
+        D(2018, 1, 15),
+        D(2024, 4, 15),
+        "2800.00",
+        conversion_on=D(2017, 10, 16),
     )
     events.append(_payoff(events, D(2024, 6, 17)))
     return [*events, Cost(D(2024, 6, 28), NOTICE_COSTS)]
@@ -288,8 +337,12 @@ def _case_13() -> list[Event]:  # all but interest: student with a fee and colle
 
 def _case_14() -> list[Event]:  # all but loan: reminder, costs, then the rest of the loan forgiven
     events = _repayment_phase(
-        _studies(2011, 2015, "9200.00"), D(2015, 6, 15), D(2016, 1, 15), D(2025, 12, 15),
-        "1800.00", conversion_on=D(2015, 10, 19),
+        _studies(2011, 2015, "9200.00"),
+        D(2015, 6, 15),
+        D(2016, 1, 15),
+        D(2025, 12, 15),
+        "1800.00",
+        conversion_on=D(2015, 10, 19),
     )
     events += [Fee(D(2026, 1, 29), REMINDER_FEE), Cost(D(2026, 3, 12), NOTICE_COSTS)]
     return [*events, _remaining_loan_to_grant(events, D(2026, 5, 4))]
