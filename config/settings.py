@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "casework",
     "notifications",
     "incidents",
+    "onboarding",
+    "balances",
     "demo",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("feilmeldinger/", include("incidents.urls")),
+    path("onboarding/", include("onboarding.urls")),
+    path("saldo-api/", include("balances.urls")),
     path("varsler/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
