@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "incidents",
     "onboarding",
+    "notices",
     "balances",
     "demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("feilmeldinger/", include("incidents.urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("driftsmeldinger/", include("notices.urls")),
     path("saldo-api/", include("balances.urls")),
     path("varsler/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
