@@ -28,11 +28,14 @@ def incident_list_for_user(*, user):
 def incident_queue_order(qs, *, now=None):
     """Bits' queue: new first, then unassigned, then SLA breached or at risk, then by due time."""
     now = now or timezone.now()
+    # Waiting for the bank stops the clock: its stored due times have not moved yet, but it
+    # is neither at risk nor breached while it waits.
+    running = [s for s in OPEN_STATUSES if s != Status.AWAITING_BANK]
     return qs.annotate(
         queue_rank=Case(
             When(status=Status.NEW, then=Value(0)),
             When(assignee__isnull=True, status__in=OPEN_STATUSES, then=Value(1)),
-            When(Q(status__in=OPEN_STATUSES) & (
+            When(Q(status__in=running) & (
                 Q(first_response_at__isnull=True, first_response_due__lte=now + timedelta(hours=1))
                 | Q(resolution_due__lte=now + timedelta(hours=4))), then=Value(2)),
             When(status__in=OPEN_STATUSES, then=Value(3)),

@@ -3,7 +3,9 @@ audit, notify — in one transaction."""
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -77,7 +79,9 @@ def _mark_first_response(report, by, at):
 # --- transitions --------------------------------------------------------------------------
 
 def _locked(report):
-    return ErrorReport.objects.select_for_update().select_related(
+    # Lock the report row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join that select_related("assignee") makes.
+    return ErrorReport.objects.select_for_update(of=("self",)).select_related(
         "assignee", "reported_by", "organisation").get(pk=report.pk)
 
 
@@ -299,17 +303,19 @@ def incident_reclassify(*, report, by, severity, reason=""):
 def incident_comment(*, report, by, body, visibility=V.PUBLIC, files=()):
     """A reply or internal note. A bank's reply to a report waiting for it hands the report
     back to Bits. Side effects: a message (and attachments), the other side notified."""
-    if perms.is_reporting_bank(report, by) and report.status == Status.AWAITING_BANK:
-        return incident_bank_reply(report=report, by=by, message=body, files=files)
     body = _require_text(body, _("Skriv en melding."))
-    if not perms.can_comment(report, by):
-        raise DomainError(_("Du kan ikke skrive i denne saken."))
     if visibility not in perms.note_choices(by):
         raise DomainError(_("Du kan ikke skrive med denne synligheten."))
     attachments_validate(files)
     now = timezone.now()
     with transaction.atomic():
+        # Decide on the locked row, not on the page the writer loaded: Bits may have asked
+        # the bank (the reply must resume the clock) or the report may have closed since.
         report = _locked(report)
+        if perms.is_reporting_bank(report, by) and report.status == Status.AWAITING_BANK:
+            return incident_bank_reply(report=report, by=by, message=body, files=files)
+        if not perms.can_comment(report, by):
+            raise DomainError(_("Du kan ikke skrive i denne saken."))
         msg = message_add(obj=report, author=by, body=body.strip(), visibility=visibility)
         attachments_add(obj=report, uploaded_by=by, files=files, message=msg,
                         visibility=visibility)
@@ -346,9 +352,18 @@ def incident_auto_close_due(*, now=None):
     now = now or timezone.now()
     calendar = calendar_get()
     closed = 0
-    candidates = ErrorReport.objects.filter(status=Status.RESOLVED, resolved_at__isnull=False)
-    for report_id, resolved_at in candidates.values_list("pk", "resolved_at"):
-        if calendar.add_working_days(resolved_at, AUTO_CLOSE_WORKING_DAYS) > now:
+    # A public message on the resolved report (a "thanks, but…" from the bank) restarts the
+    # quiet period: the case closes only after five working days with no reply at all.
+    last_public = (Message.objects.filter(
+        content_type=ContentType.objects.get_for_model(ErrorReport),
+        object_id=OuterRef("pk"), visibility=V.PUBLIC)
+        .order_by("-created_at").values("created_at")[:1])
+    candidates = (ErrorReport.objects.filter(status=Status.RESOLVED, resolved_at__isnull=False)
+                  .annotate(last_public=Subquery(last_public)))
+    for report_id, resolved_at, last_reply in candidates.values_list(
+            "pk", "resolved_at", "last_public"):
+        quiet_since = max(resolved_at, last_reply) if last_reply else resolved_at
+        if calendar.add_working_days(quiet_since, AUTO_CLOSE_WORKING_DAYS) > now:
             continue
         with transaction.atomic():
             report = _locked(ErrorReport(pk=report_id))

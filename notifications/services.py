@@ -18,9 +18,12 @@ def _dispatch_after_commit(message_ids):
     for message_id in message_ids:
         try:
             outbox_deliver.apply_async((message_id,), retry=False)
-        except Exception:  # broker down: the row stays pending and the sweep sends it later
-            log.warning("Could not queue outbox message %s; the sweep will send it", message_id,
-                        exc_info=True)
+        except Exception:
+            # Broker down: the rows stay pending and the sweep sends them later. Stop at the
+            # first failure so that a request pays for one connection attempt, not one per row.
+            log.warning("Could not queue outbox messages %s; the sweep will send them",
+                        message_ids, exc_info=True)
+            return
 
 
 def email_enqueue(*, to, subject, template, context, key):
@@ -29,14 +32,19 @@ def email_enqueue(*, to, subject, template, context, key):
     Side effects: one OutboxMessage row (none if `key` was already queued) and, after commit,
     a Celery task per row.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    message, created = OutboxMessage.objects.get_or_create(
-        key=key[:200], defaults={"to": to, "subject": str(subject)[:300], "body": body}
-    )
+    message, created = _outbox_add(to=to, subject=subject, template=template, context=context,
+                                   key=key)
     if created:
         transaction.on_commit(lambda: _dispatch_after_commit([message.pk]))
     return message
+
+
+def _outbox_add(*, to, subject, template, context, key):
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    return OutboxMessage.objects.get_or_create(
+        key=key[:200], defaults={"to": to, "subject": str(subject)[:300], "body": body}
+    )
 
 
 def notify(*, users, title, url, key, template="notifications/email/case_event.txt",
@@ -47,13 +55,19 @@ def notify(*, users, title, url, key, template="notifications/email/case_event.t
     who did it), e-mail sent after commit.
     """
     recipients = {u.pk: u for u in users if u.is_active and (exclude is None or u.pk != exclude.pk)}
+    queued = []
     for user in recipients.values():
         Notification.objects.create(recipient=user, title=str(title)[:300], url=url)
-        email_enqueue(
+        message, created = _outbox_add(
             to=user.email, subject=title, template=template,
             context={**(context or {}), "title": title, "url": url, "recipient": user},
             key=f"{key}:{user.pk}",
         )
+        if created:
+            queued.append(message.pk)
+    if queued:
+        # One dispatch for all recipients, so a broker outage costs one connection attempt.
+        transaction.on_commit(lambda: _dispatch_after_commit(queued))
     return list(recipients.values())
 
 
