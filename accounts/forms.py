@@ -42,3 +42,34 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+def phone_clean(value):
+    """A Norwegian or international phone number, returned as E.164 (+4722000000)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse((value or "").strip(), "NO")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(_("«%(v)s» er ikke et telefonnummer.") % {"v": value}) \
+            from None
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(_("«%(v)s» er ikke et gyldig telefonnummer.") % {"v": value})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ContactPointForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    email = forms.EmailField(label=_("E-post"))
+    phone = forms.CharField(label=_("Telefon"), max_length=30)
+
+    def clean_phone(self):
+        return phone_clean(self.cleaned_data["phone"])
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=Membership.Role.choices)
+
+
+class SigningAuthorityForm(forms.Form):
+    can_sign = forms.BooleanField(label=_("Signeringsrett"), required=False)

@@ -89,6 +89,9 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    # Signeringsrett: may sign the terms of use (bruksvilkår) on the organisation's behalf.
+    # Set by the organisation's admin; not implied by the admin role.
+    can_sign = models.BooleanField(_("signeringsrett"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,6 +117,8 @@ class ContactPoint(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     email = models.EmailField(_("e-post"))
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    # Contact points are re-confirmed by the bank's admin every 12 months.
+    confirmed_at = models.DateTimeField(_("sist bekreftet"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kontaktpunkt")

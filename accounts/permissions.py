@@ -53,3 +53,11 @@ def can_invite(user, organisation) -> bool:
     if is_bits(user):
         return True
     return membership.organisation_id == organisation.pk and is_org_admin(user)
+
+
+def can_manage_members(user, organisation) -> bool:
+    """An organisation's admin manages its members, their signing authority and its contact
+    points."""
+    membership = _membership(user)
+    return bool(membership and membership.organisation_id == organisation.pk
+                and membership.role == membership.Role.ADMIN)

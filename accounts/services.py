@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 
 from casework.errors import DomainError
 from casework.services import audit_record
-from notifications.services import email_enqueue
+from notifications.models import OutboxMessage
+from notifications.services import email_enqueue, notify
 
-from .models import Invitation, Membership, User
-from .permissions import can_invite
+from .models import ContactPoint, Invitation, Membership, Organisation, User
+from .permissions import can_invite, can_manage_members
+from .selectors import contact_points_overdue_organisations
 
 
 def invitation_create(*, by, organisation, email, name="", role=Membership.Role.MEMBER):
@@ -60,3 +62,207 @@ def invitation_accept(*, invitation, name, password):
         audit_record(obj=invitation.organisation, actor=user, verb="invitation_accepted",
                      data={"email": user.email})
     return user
+
+
+# --- Registering a bank, members and contact points ----------------------------------------
+
+def bank_register(*, orgnr, name, contact_points, registrant_name, registrant_email):
+    """Create a bank that registered itself, with its contact points and its first admin.
+
+    `contact_points` is a list of dicts (kind, name, email, phone). The admin gets no usable
+    password: they set one when they confirm their e-mail address. The caller holds the
+    transaction and checks the input.
+
+    Side effects: an Organisation, ContactPoints (confirmed now), a User, an admin Membership,
+    an audit event.
+    """
+    registrant_email = registrant_email.strip().lower()
+    if Organisation.objects.filter(orgnr=orgnr).exists():
+        raise DomainError(_("Organisasjonsnummeret er allerede registrert i portalen."))
+    if User.objects.filter(email__iexact=registrant_email).exists():
+        raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
+    now = timezone.now()
+    organisation = Organisation.objects.create(orgnr=orgnr, name=name.strip(),
+                                               kind=Organisation.Kind.BANK)
+    ContactPoint.objects.bulk_create([
+        ContactPoint(organisation=organisation, kind=cp["kind"], name=cp["name"].strip(),
+                     email=cp["email"].strip().lower(), phone=cp["phone"], confirmed_at=now)
+        for cp in contact_points])
+    user = User.objects.create_user(email=registrant_email, password=None,
+                                    name=registrant_name.strip())
+    Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMIN)
+    audit_record(obj=organisation, actor=None, verb="bank_registered",
+                 data={"orgnr": orgnr, "admin": registrant_email})
+    return organisation, user
+
+
+def organisation_rename(*, organisation, by, name):
+    """Correct a bank's legal name. Side effects: the name, an audit event."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Oppgi det juridiske navnet."))
+    if name == organisation.name:
+        return organisation
+    old = organisation.name
+    organisation.name = name
+    organisation.save(update_fields=["name"])
+    audit_record(obj=organisation, actor=by, verb="organisation_renamed",
+                 data={"from": old, "to": name})
+    return organisation
+
+
+def _member_locked(membership, by):
+    membership = (Membership.objects.select_for_update().select_related("user", "organisation")
+                  .get(pk=membership.pk))
+    if not can_manage_members(by, membership.organisation):
+        raise DomainError(_("Bare organisasjonens administrator kan endre medlemmene."))
+    return membership
+
+
+def _other_admins(membership):
+    return (Membership.objects.filter(organisation_id=membership.organisation_id,
+                                      role=Membership.Role.ADMIN, user__is_active=True)
+            .exclude(pk=membership.pk).exists())
+
+
+def membership_set_role(*, membership, by, role):
+    """Make a member admin or member. The last admin cannot be demoted.
+
+    Side effects: the role, an audit event, the member notified.
+    """
+    if role not in Membership.Role.values:
+        raise DomainError(_("Ukjent rolle."))
+    with transaction.atomic():
+        membership = _member_locked(membership, by)
+        old = membership.role
+        if old == role:
+            return membership
+        if old == Membership.Role.ADMIN and not _other_admins(membership):
+            raise DomainError(_("Organisasjonen må ha minst én administrator. Gjør en annen "
+                                "til administrator først."))
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(obj=membership.organisation, actor=by, verb="member_role_changed",
+                     data={"email": membership.user.email, "from": old, "to": role})
+        notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
+               title=_("Rollen din i %(org)s er nå %(role)s") % {
+                   "org": membership.organisation.name, "role": membership.get_role_display()},
+               key=f"member-role:{membership.pk}:{timezone.now().timestamp()}")
+    return membership
+
+
+def membership_set_signing_authority(*, membership, by, can_sign):
+    """Give or take a member's signing authority (signeringsrett) for the terms of use.
+
+    Side effects: the flag, an audit event, the member notified.
+    """
+    with transaction.atomic():
+        membership = _member_locked(membership, by)
+        if membership.organisation.kind != Organisation.Kind.BANK:
+            raise DomainError(_("Signeringsrett gjelder bare for banker."))
+        if membership.can_sign == bool(can_sign):
+            return membership
+        membership.can_sign = bool(can_sign)
+        membership.save(update_fields=["can_sign"])
+        audit_record(obj=membership.organisation, actor=by,
+                     verb="signing_authority_granted" if can_sign
+                     else "signing_authority_revoked",
+                     data={"email": membership.user.email})
+        title = (_("Du har fått signeringsrett for %(org)s") if can_sign
+                 else _("Signeringsretten din for %(org)s er fjernet"))
+        notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
+               title=title % {"org": membership.organisation.name},
+               key=f"member-sign:{membership.pk}:{timezone.now().timestamp()}")
+    return membership
+
+
+def membership_remove(*, membership, by):
+    """Take a person out of the organisation; their account is closed (a user belongs to one
+    organisation only). The last admin cannot be removed.
+
+    Side effects: the Membership deleted, the user deactivated, an audit event.
+    """
+    with transaction.atomic():
+        membership = _member_locked(membership, by)
+        if membership.role == Membership.Role.ADMIN and not _other_admins(membership):
+            raise DomainError(_("Organisasjonen må ha minst én administrator. Gjør en annen "
+                                "til administrator først."))
+        if membership.user_id == by.pk:
+            raise DomainError(_("Du kan ikke fjerne deg selv. Be en annen administrator."))
+        user, organisation = membership.user, membership.organisation
+        membership.delete()
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(obj=organisation, actor=by, verb="member_removed",
+                     data={"email": user.email})
+    return user
+
+
+def contact_point_update(*, contact_point, by, name, email, phone):
+    """Change a contact point; saving it also confirms it.
+
+    Side effects: the contact point (confirmed now), an audit event.
+    """
+    with transaction.atomic():
+        contact_point = ContactPoint.objects.select_for_update().select_related(
+            "organisation").get(pk=contact_point.pk)
+        if not can_manage_members(by, contact_point.organisation):
+            raise DomainError(_("Bare organisasjonens administrator kan endre kontaktpunktene."))
+        old = {"name": contact_point.name, "email": contact_point.email,
+               "phone": contact_point.phone}
+        contact_point.name = name.strip()
+        contact_point.email = email.strip().lower()
+        contact_point.phone = phone
+        contact_point.confirmed_at = timezone.now()
+        contact_point.save()
+        audit_record(obj=contact_point.organisation, actor=by, verb="contact_point_updated",
+                     data={"kind": contact_point.kind, "from": old,
+                           "to": {"name": contact_point.name, "email": contact_point.email,
+                                  "phone": contact_point.phone}})
+    return contact_point
+
+
+def contact_points_confirm(*, organisation, by):
+    """The admin confirms that every contact point is still right (due every 12 months).
+
+    Side effects: confirmed_at on each contact point, an audit event.
+    """
+    if not can_manage_members(by, organisation):
+        raise DomainError(_("Bare organisasjonens administrator kan bekrefte kontaktpunktene."))
+    with transaction.atomic():
+        count = ContactPoint.objects.filter(organisation=organisation).update(
+            confirmed_at=timezone.now())
+        audit_record(obj=organisation, actor=by, verb="contact_points_confirmed",
+                     data={"count": count})
+    return count
+
+
+def contact_points_remind_overdue(*, now=None):
+    """E-mail the admins of every bank with a contact point not confirmed in 12 months.
+
+    One reminder per admin and overdue period (the outbox key holds the oldest confirmation),
+    so running this daily does not repeat it. Returns how many e-mails were queued.
+    Side effects: OutboxMessage rows.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for organisation in contact_points_overdue_organisations(now=now):
+        since = organisation.oldest_confirmation
+        period = since.date().isoformat() if since else "never"
+        admins = organisation.memberships.filter(role=Membership.Role.ADMIN,
+                                                 user__is_active=True).select_related("user")
+        with transaction.atomic():
+            for membership in admins:
+                key = f"contact-points-reminder:{organisation.pk}:{period}:{membership.user_id}"
+                if OutboxMessage.objects.filter(key=key).exists():
+                    continue
+                email_enqueue(
+                    to=membership.user.email,
+                    subject=_("Bekreft kontaktpunktene for %(org)s") % {
+                        "org": organisation.name},
+                    template="accounts/email/contact_points_reminder.txt",
+                    context={"organisation": organisation, "since": since,
+                             "path": reverse("accounts:contact_points")},
+                    key=key)
+                queued += 1
+    return queued

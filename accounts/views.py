@@ -4,11 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError
 
 from . import selectors, services
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import (
+    AcceptInvitationForm,
+    ContactPointForm,
+    InvitationForm,
+    MemberRoleForm,
+    SigningAuthorityForm,
+)
+from .models import Membership
 from .permissions import is_bits, is_org_admin
 
 
@@ -59,3 +67,120 @@ def invitation_accept(request, token):
             return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html",
                   {"form": form, "invitation": invitation})
+
+
+# --- members, signing authority and contact points (the organisation's admin) -------------
+
+def _admin_organisation(user):
+    from .permissions import can_manage_members
+
+    organisation = user.organisation
+    if organisation is None or not can_manage_members(user, organisation):
+        raise Http404
+    return organisation
+
+
+@login_required
+def members(request):
+    organisation = _admin_organisation(request.user)
+    return render(request, "accounts/members.html", {
+        "organisation": organisation,
+        "members": selectors.organisation_members(user=request.user,
+                                                  organisation=organisation)
+        .filter(user__is_active=True).order_by("user__name", "user__email"),
+        "roles": Membership.Role.choices,
+        "is_bank": organisation.kind == organisation.Kind.BANK,
+    })
+
+
+@login_required
+@require_POST
+def member_role(request, pk):
+    membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Velg en gyldig rolle."))
+        return redirect("accounts:members")
+    try:
+        services.membership_set_role(membership=membership, by=request.user,
+                                     role=form.cleaned_data["role"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Rollen til %(who)s er oppdatert.") % {
+            "who": membership.user})
+    return redirect("accounts:members")
+
+
+@login_required
+@require_POST
+def member_signing(request, pk):
+    membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+    form = SigningAuthorityForm(request.POST)
+    form.is_valid()
+    can_sign = form.cleaned_data.get("can_sign", False)
+    try:
+        services.membership_set_signing_authority(membership=membership, by=request.user,
+                                                  can_sign=can_sign)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        text = (_("%(who)s har fått signeringsrett.") if can_sign
+                else _("Signeringsretten til %(who)s er fjernet."))
+        messages.success(request, text % {"who": membership.user})
+    return redirect("accounts:members")
+
+
+@login_required
+@require_POST
+def member_remove(request, pk):
+    membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+    try:
+        user = services.membership_remove(membership=membership, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(who)s er fjernet fra organisasjonen.") % {"who": user})
+    return redirect("accounts:members")
+
+
+@login_required
+def contact_points(request):
+    organisation = _admin_organisation(request.user)
+    points = selectors.contact_points_for_organisation(organisation=organisation)
+    forms_by_pk = {cp.pk: ContactPointForm(prefix=f"cp{cp.pk}", initial={
+        "name": cp.name, "email": cp.email, "phone": cp.phone}) for cp in points}
+    status = 200
+    if request.method == "POST":
+        pk = int(request.POST.get("contact_point", "0") or 0)
+        contact_point = selectors.contact_point_get_for_admin(user=request.user, pk=pk)
+        form = ContactPointForm(request.POST, prefix=f"cp{contact_point.pk}")
+        forms_by_pk[contact_point.pk] = form
+        if form.is_valid():
+            try:
+                services.contact_point_update(contact_point=contact_point, by=request.user,
+                                              **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Kontaktpunktet er lagret og bekreftet."))
+                return redirect("accounts:contact_points")
+        status = 400
+    return render(request, "accounts/contact_points.html", {
+        "organisation": organisation,
+        "rows": [{"point": cp, "form": forms_by_pk[cp.pk],
+                  "overdue": selectors.contact_point_is_overdue(cp)} for cp in points],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def contact_points_confirm(request):
+    organisation = _admin_organisation(request.user)
+    try:
+        services.contact_points_confirm(organisation=organisation, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Kontaktpunktene er bekreftet."))
+    return redirect("accounts:contact_points")

@@ -79,3 +79,158 @@ class ApiKey(models.Model):
     def is_usable(self, now=None):
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+# --- The ledger the API reads (Lånekassen's side) -------------------------------------------------
+
+
+class Borrower(models.Model):
+    """A person with a student loan (låntaker), in one environment of the API.
+
+    The test environment holds the published synthetic test customers only; the fødselsnummer is
+    the borrower's key in Lånekassen's own ledger and is never written to the lookup log.
+    """
+
+    environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
+    fnr = models.CharField(_("fødselsnummer"), max_length=11)
+    name = models.CharField(_("navn"), max_length=200)
+    test_case = models.CharField(_("testtilfelle"), max_length=10, blank=True)
+    description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("låntaker")
+        verbose_name_plural = _("låntakere")
+        ordering = ["environment", "fnr"]
+        constraints = [models.UniqueConstraint(fields=["environment", "fnr"],
+                                               name="unique_borrower_per_environment")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_environment_display()})"
+
+
+class LedgerEvent(models.Model):
+    """One fact in a borrower's ledger; ``balances.ledger`` gives each kind its meaning."""
+
+    class Kind(models.TextChoices):
+        DISBURSEMENT = "disbursement", _("Utbetaling av lån")
+        REPAYMENT = "repayment", _("Innbetaling")
+        FEE = "fee", _("Gebyr")
+        COST = "cost", _("Omkostninger")
+        CONVERSION = "conversion", _("Omgjøring av lån til stipend")
+        INTEREST_START = "interest_start", _("Rentestart (støtten er slutt)")
+        FIXED_RATE = "fixed_rate", _("Fastrenteavtale")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField(_("dato"))
+    sequence = models.PositiveIntegerField(default=0)  # order of events on the same day
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(_("beløp"), max_digits=12, decimal_places=2, null=True,
+                                 blank=True)
+    years = models.PositiveSmallIntegerField(_("år (fastrente)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hendelse i reskontro")
+        verbose_name_plural = _("hendelser i reskontro")
+        ordering = ["borrower", "date", "sequence"]
+        indexes = [models.Index(fields=["borrower", "date", "sequence"])]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.amount or ''}"
+
+
+class InterestRate(models.Model):
+    """An interest rate with its validity period (floating, or fixed 3/5/10 years)."""
+
+    class Kind(models.TextChoices):
+        FLOATING = "floating", _("Flytende")
+        FIXED3 = "fixed3", _("Fast 3 år")
+        FIXED5 = "fixed5", _("Fast 5 år")
+        FIXED10 = "fixed10", _("Fast 10 år")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    valid_from = models.DateField(_("gjelder fra"))
+    valid_to = models.DateField(_("gjelder til"), null=True, blank=True)
+    rate = models.DecimalField(_("rente (% p.a.)"), max_digits=7, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("rentesats")
+        verbose_name_plural = _("rentesatser")
+        ordering = ["kind", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["kind", "valid_from"],
+                                               name="unique_rate_start")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.rate} % fra {self.valid_from}"
+
+
+# --- What the API remembers about its calls -------------------------------------------------------
+
+
+class LookupLog(models.Model):
+    """One call to the Saldo API, good or bad. Never the fødselsnummer in clear: ``fnr_hash`` is
+    HMAC-SHA256 under ``SALDO_FNR_HASH_KEY`` of whatever PSU_ID the bank sent."""
+
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    api_key_prefix = models.CharField(_("nøkkel-id"), max_length=24, blank=True)
+    environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
+    request_id = models.CharField(_("X-Request-Id"), max_length=100, db_index=True)
+    consent_id = models.CharField(_("samtykke-id"), max_length=100, blank=True)
+    consent_source = models.CharField(_("samtykke fra"), max_length=20, blank=True)
+    fnr_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    error = models.CharField(_("feil"), max_length=200, blank=True)
+    latency_ms = models.FloatField(_("svartid (ms)"))
+
+    class Meta:
+        verbose_name = _("API-kall")
+        verbose_name_plural = _("API-kall")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"]),
+                   models.Index(fields=["organisation", "environment", "status", "fnr_hash"])]
+
+    def __str__(self):
+        return f"{self.request_id} {self.status}"
+
+
+class ConsentCache(models.Model):
+    """A consent seen in a call that got 200, kept for that bank and person until it expires,
+    so that later calls may leave out Consent-ID (as the published service does)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=20, choices=Environment.choices)
+    fnr_hash = models.CharField(max_length=64)
+    consent_id = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=20)
+    valid_to = models.DateTimeField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "environment", "fnr_hash"],
+                                               name="unique_consent_per_bank_and_person")]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.environment} til {self.valid_to:%Y-%m-%d}"
+
+
+class TestIssuerKey(models.Model):
+    """A signing key of the local test issuer (Maskinporten and Altinn look-alike).
+
+    Trusted only in the test environment and only when ``SALDO_TEST_ISSUER_ENABLED``. Kept in
+    the database so that every web process signs and verifies with the same keys.
+    """
+
+    __test__ = False  # not a pytest class, despite the name
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.kid

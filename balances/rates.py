@@ -82,9 +82,11 @@ class RateTable:
 # Approximations of Lånekassen's published rates (percent p.a.). The floating rate is set six times
 # a year for two-month periods starting 1 Jan, 1 Mar, 1 May, 1 Jul, 1 Sep and 1 Nov. Fixed rates
 # for new 3-, 5- and 10-year agreements are given per half year (from 1 Jan and 1 Jul).
-# The values from 2026 onwards are projections so that computations up to 2027-12-31 work.
+# The values from 2026 onwards are projections. The last rate of each kind stays in force until
+# a new one is published (valid_to None), as in Lånekassen's own table: a balance asked for after
+# the last change must not fail.
 
-DEFAULT_TABLE_END = dt.date(2027, 12, 31)
+DEFAULT_TABLE_END: dt.date | None = None
 
 _FLOATING: dict[int, tuple[str, str, str, str, str, str]] = {
     2000: ("6.012", "6.248", "6.731", "7.015", "7.288", "7.506"),
@@ -150,7 +152,8 @@ _FIXED: dict[int, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
 }
 
 
-def _chain(kind: str, starts: list[tuple[dt.date, str]], end: dt.date) -> list[RatePeriod]:
+def _chain(kind: str, starts: list[tuple[dt.date, str]],
+           end: dt.date | None) -> list[RatePeriod]:
     """Consecutive periods: each lasts until the day before the next one starts."""
     periods = []
     for index, (start, rate) in enumerate(starts):

@@ -1,9 +1,30 @@
 """Reads the API and the process apps use."""
 
+import functools
+from datetime import datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from accounts.permissions import is_bank_user, is_bits, is_lanekassen
+
+from .engine import DEFAULT_RATE_TABLE, RateTable, compute_balance
+from .fnr import fnr_hash
 from .keys import hash_key, hashes_match
-from .models import ApiAccess, ApiKey
+from .ledger_store import events_from_rows, rate_table_from_rows
+from .models import (
+    ApiAccess,
+    ApiKey,
+    Borrower,
+    ConsentCache,
+    Environment,
+    InterestRate,
+    LedgerEvent,
+    LookupLog,
+)
+from .testcustomers import load_test_customers
+from .tokens import Consent
 
 
 def api_key_check(*, presented_key, environment, now=None):
@@ -34,3 +55,165 @@ def api_keys_for_organisation(*, organisation):
 
 def api_access_for_organisation(*, organisation):
     return ApiAccess.objects.filter(organisation=organisation)
+
+
+# --- Borrowers and balances -----------------------------------------------------------------------
+
+RATES_VERSION_KEY = "saldo:rates:version"
+_rates_memo: dict = {"version": None, "table": None}
+_published_test_customers = functools.lru_cache(maxsize=1)(load_test_customers)
+
+
+def rate_table_current() -> RateTable:
+    """The interest-rate table in the database, kept per process until its version changes.
+
+    With no rates in the database the engine's default table applies.
+    """
+    version = cache.get(RATES_VERSION_KEY)
+    if version is None:
+        agg = InterestRate.objects.aggregate(n=Count("id"), last=Max("id"))
+        version = f"db:{agg['n']}:{agg['last']}"
+        cache.set(RATES_VERSION_KEY, version, 300)
+    if _rates_memo["version"] != version:
+        rows = list(InterestRate.objects.all())
+        _rates_memo["table"] = rate_table_from_rows(rows) if rows else DEFAULT_RATE_TABLE
+        _rates_memo["version"] = version
+    return _rates_memo["table"]
+
+
+def borrower_get(*, environment, fnr):
+    return Borrower.objects.filter(environment=environment, fnr=fnr).first()
+
+
+def borrower_events(*, borrower):
+    return events_from_rows(LedgerEvent.objects.filter(borrower=borrower))
+
+
+def borrower_balance(*, borrower, as_of):
+    """The booked balance at the end of ``as_of`` (RateLookupError past the rate table)."""
+    return compute_balance(borrower_events(borrower=borrower), as_of, rate_table_current())
+
+
+def borrowers_for_user(*, user):
+    """Borrowers are Lånekassen's data: only its caseworkers see them."""
+    if not is_lanekassen(user):
+        return Borrower.objects.none()
+    return Borrower.objects.all()
+
+
+def test_customers():
+    """The seeded test customers, in the order of the published list."""
+    order = {c.fnr: i for i, c in enumerate(_published_test_customers())}
+    rows = Borrower.objects.filter(environment=Environment.TEST, fnr__in=order)
+    return sorted(rows, key=lambda b: order[b.fnr])
+
+
+def consent_cached(*, organisation, environment, fnr_hash, now=None):
+    """A consent remembered after an earlier 200 for this bank and person, if still valid."""
+    now = now or timezone.now()
+    row = ConsentCache.objects.filter(organisation=organisation, environment=environment,
+                                      fnr_hash=fnr_hash, valid_to__gt=now).first()
+    if row is None:
+        return None
+    return Consent(row.consent_id, "cache", row.valid_to)
+
+
+def api_access_active(*, organisation, environment):
+    access = ApiAccess.objects.filter(organisation=organisation, environment=environment).first()
+    return access is not None and access.is_active
+
+
+# --- The lookup log -------------------------------------------------------------------------------
+
+
+def can_view_lookup_log(user, organisation=None) -> bool:
+    """Bits and Lånekassen see every bank's calls; a bank only its own."""
+    if is_bits(user) or is_lanekassen(user):
+        return True
+    if not is_bank_user(user):
+        return False
+    return organisation is None or user.organisation.pk == organisation.pk
+
+
+def lookup_log_for_user(*, user):
+    qs = LookupLog.objects.select_related("organisation")
+    if is_bits(user) or is_lanekassen(user):
+        return qs
+    if is_bank_user(user):
+        return qs.filter(organisation=user.organisation)
+    return qs.none()
+
+
+def lookup_log_filter(qs, *, date_from=None, date_to=None, status=None, request_id=None,
+                      environment=None, organisation=None, fnr=None):
+    """Narrow a lookup-log queryset; dates are whole days in Norwegian time."""
+    if date_from:
+        qs = qs.filter(created_at__gte=_start_of_day(date_from))
+    if date_to:
+        qs = qs.filter(created_at__lt=_start_of_day(date_to + timedelta(days=1)))
+    if status:
+        qs = qs.filter(status=status)
+    if request_id:
+        qs = qs.filter(request_id=request_id.strip())
+    if environment:
+        qs = qs.filter(environment=environment)
+    if organisation:
+        qs = qs.filter(organisation=organisation)
+    if fnr:
+        qs = qs.filter(fnr_hash=fnr_hash(fnr))
+    return qs
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def lookup_log_for_request_ids(*, user, organisation, request_ids, limit=200):
+    """The log lines of ``organisation``'s calls with these X-Request-Id values (C.1 error
+    reports). Empty for someone who may not see that bank's calls."""
+    ids = [rid.strip() for rid in request_ids if rid and rid.strip()][:100]
+    if not ids or not can_view_lookup_log(user, organisation):
+        return []
+    return list(LookupLog.objects.filter(organisation=organisation, request_id__in=ids)
+                .order_by("created_at", "pk")[:limit])
+
+
+def integration_test_checklist(*, organisation):
+    """A.3 integration test: for each published test customer, whether the bank has called the
+    test environment for that person and got 200, and when (read from the lookup log)."""
+    customers = _published_test_customers()
+    by_hash = {fnr_hash(c.fnr): c for c in customers}
+    calls = {
+        row["fnr_hash"]: row
+        for row in LookupLog.objects.filter(
+            organisation=organisation, environment=Environment.TEST, status=200,
+            fnr_hash__in=list(by_hash)).values("fnr_hash").annotate(
+                first=Min("created_at"), last=Max("created_at"), calls=Count("id"))
+    }
+    checklist = []
+    for hashed, customer in by_hash.items():
+        row = calls.get(hashed)
+        checklist.append({
+            "fnr": customer.fnr, "name": customer.name, "case": customer.case,
+            "description": customer.description, "ok": row is not None,
+            "first_ok_at": row["first"] if row else None,
+            "last_ok_at": row["last"] if row else None,
+            "calls": row["calls"] if row else 0,
+        })
+    return checklist
+
+
+def integration_test_complete(*, organisation) -> bool:
+    return all(item["ok"] for item in integration_test_checklist(organisation=organisation))
+
+
+def organisations_with_access(environments):
+    """Banks with access to any of `environments` that have not been offboarded.
+
+    A suspended bank is included: it still needs to hear about faults and maintenance.
+    """
+    from accounts.models import Organisation
+
+    ids = ApiAccess.objects.filter(environment__in=list(environments),
+                                   offboarded_at__isnull=True).values("organisation_id")
+    return Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.BANK)

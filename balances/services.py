@@ -1,8 +1,14 @@
 """Writes for API access and keys. Onboarding and the breach cases call these; balances never
 imports a process app."""
 
+import base64
+import hashlib
+import hmac
+import uuid
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +16,24 @@ from django.utils.translation import gettext as _
 from casework.errors import DomainError
 from casework.services import audit_record
 
+from . import conf
+from .engine import DEFAULT_RATE_TABLE
+from .fnr import fnr_is_valid
 from .keys import generate_key, hash_key, key_prefix
-from .models import ApiAccess, ApiKey, Environment
+from .ledger_store import row_values
+from .models import (
+    ApiAccess,
+    ApiKey,
+    Borrower,
+    ConsentCache,
+    Environment,
+    InterestRate,
+    LedgerEvent,
+    LookupLog,
+)
+from .rates import RATE_KINDS
+from .selectors import RATES_VERSION_KEY
+from .testcustomers import load_test_customers, test_customer_ledgers
 
 MAX_ROTATION_GRACE = timedelta(days=7)
 
@@ -37,14 +59,20 @@ def api_access_grant(*, organisation, environment, by):
     return access
 
 
-def api_key_issue(*, organisation, environment, by):
+def api_key_issue(*, organisation, environment, by, plaintext=None):
     """Create an API key. Returns (ApiKey, the key in clear) — the only time it is seen.
+
+    `plaintext` is for the demo data only (keys printed by `seed_demo`); it is refused unless
+    demo data is allowed (the embedded default), so no real deployment has a guessable key.
 
     Side effects: an ApiKey row (hash only), an audit event (never the key).
     """
     if environment not in Environment.values:
         raise DomainError(_("Ukjent miljø."))
-    plaintext = generate_key(environment)
+    if plaintext is None:
+        plaintext = generate_key(environment)
+    elif not settings.DEMO_DATA_ALLOWED or len(plaintext) < 32:
+        raise DomainError(_("Egne nøkler er bare tillatt for demodata."))
     with transaction.atomic():
         key = ApiKey.objects.create(organisation=organisation, environment=environment,
                                     prefix=key_prefix(plaintext), key_hash=hash_key(plaintext),
@@ -128,3 +156,135 @@ def api_access_offboard(*, organisation, by):
         ApiKey.objects.filter(organisation=organisation, revoked_at__isnull=True).update(
             revoked_at=now)
         audit_record(obj=organisation, actor=by, verb="api_access_offboarded")
+
+
+# --- The ledger: rates and the published test customers -------------------------------------------
+
+
+def interest_rates_load(*, periods):
+    """Replace the interest-rate table with ``periods`` (engine RatePeriods).
+
+    Side effects: InterestRate rows replaced; every process reloads the table (cache version).
+    """
+    with transaction.atomic():
+        InterestRate.objects.all().delete()
+        InterestRate.objects.bulk_create([
+            InterestRate(kind=p.kind, valid_from=p.valid_from, valid_to=p.valid_to, rate=p.rate)
+            for p in periods])
+        transaction.on_commit(_rates_version_bump)
+
+
+def _rates_version_bump():
+    cache.set(RATES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def borrower_ledger_replace(*, environment, fnr, name, events, test_case="", description=""):
+    """Create or update a borrower and replace their whole ledger with ``events``.
+
+    Side effects: a Borrower row, its LedgerEvent rows replaced.
+    """
+    if not fnr_is_valid(fnr):
+        raise DomainError(_("Ugyldig fødselsnummer."))
+    with transaction.atomic():
+        borrower, _created = Borrower.objects.update_or_create(
+            environment=environment, fnr=fnr,
+            defaults={"name": name, "test_case": test_case, "description": description})
+        LedgerEvent.objects.filter(borrower=borrower).delete()
+        LedgerEvent.objects.bulk_create([
+            LedgerEvent(borrower=borrower, sequence=sequence, **row_values(event))
+            for sequence, event in enumerate(sorted(events, key=lambda e: e.date))])
+    return borrower
+
+
+def test_customers_seed():
+    """The published synthetic test customers in the test environment, with their ledgers, and
+    the default interest-rate table. Idempotent.
+
+    Side effects: InterestRate rows, 17 Borrowers and their LedgerEvents.
+    """
+    ledgers = test_customer_ledgers()
+    with transaction.atomic():
+        interest_rates_load(periods=[period for kind in RATE_KINDS
+                                     for period in DEFAULT_RATE_TABLE.periods(kind)])
+        borrowers = [
+            borrower_ledger_replace(environment=Environment.TEST, fnr=customer.fnr,
+                                    name=customer.name, events=ledgers[customer.fnr],
+                                    test_case=customer.case, description=customer.description)
+            for customer in load_test_customers()]
+    return borrowers
+
+
+# --- What the API writes --------------------------------------------------------------------------
+
+
+def lookup_log_write(*, environment, request_id, status, latency_ms, organisation=None,
+                     api_key_prefix="", consent_id="", consent_source="", fnr_hash="",
+                     error=""):
+    """Record one API call. Never the fødselsnummer: callers pass its keyed hash.
+
+    Side effects: one LookupLog row.
+    """
+    return LookupLog.objects.create(
+        environment=environment, request_id=request_id[:100], status=status,
+        latency_ms=round(latency_ms, 2), organisation=organisation,
+        api_key_prefix=api_key_prefix, consent_id=consent_id[:100],
+        consent_source=consent_source, fnr_hash=fnr_hash, error=error[:200])
+
+
+def consent_remember(*, organisation, environment, fnr_hash, consent):
+    """Keep a consent seen in a successful call until it expires (later calls may omit it).
+
+    Side effects: a ConsentCache row created or updated (nothing if it is already known).
+    """
+    if consent.source == "cache":
+        return
+    row = ConsentCache.objects.filter(organisation=organisation, environment=environment,
+                                      fnr_hash=fnr_hash).first()
+    if row and row.consent_id == consent.consent_id and row.valid_to == consent.valid_to:
+        return
+    ConsentCache.objects.update_or_create(
+        organisation=organisation, environment=environment, fnr_hash=fnr_hash,
+        defaults={"consent_id": consent.consent_id, "source": consent.source,
+                  "valid_to": consent.valid_to, "updated_at": timezone.now()})
+
+
+def api_key_demo_get_or_issue(*, organisation):
+    """A test-environment key for demos (``saldo_demo_headers``), the same every time for a bank:
+    derived from SECRET_KEY, so the command can print it again without storing it in clear.
+
+    Only while the local test issuer is enabled. Returns (ApiKey, key in clear).
+    Side effects: on first use an ApiKey row and an audit event.
+    """
+    if not conf.test_issuer_enabled():
+        raise DomainError(_("Demo-nøkler finnes bare når den lokale testutstederen er på."))
+    if not ApiAccess.objects.filter(organisation=organisation, environment=Environment.TEST,
+                                    suspended_at__isnull=True,
+                                    offboarded_at__isnull=True).exists():
+        raise DomainError(_("Banken har ikke aktiv tilgang til testmiljøet."))
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"saldo-demo-key:{organisation.orgnr}".encode(),
+                      hashlib.sha256).digest()
+    plaintext = "slk_test_demo" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    with transaction.atomic():
+        key = ApiKey.objects.filter(key_hash=hash_key(plaintext)).first()
+        if key is None:
+            key = ApiKey.objects.create(organisation=organisation, environment=Environment.TEST,
+                                        prefix=key_prefix(plaintext),
+                                        key_hash=hash_key(plaintext))
+            audit_record(obj=organisation, actor=None, verb="api_key_issued",
+                         data={"environment": Environment.TEST, "prefix": key.prefix,
+                               "demo": True})
+    if not key.is_usable():
+        raise DomainError(_("Demo-nøkkelen er trukket tilbake; oppgi en nøkkel med --api-key."))
+    return key, plaintext
+
+
+def borrower_view_record(*, borrower, by, as_of):
+    """A caseworker looked at a borrower's balance: personal data, so it is recorded.
+
+    Side effects: an audit event on the borrower.
+    """
+    audit_record(obj=borrower, actor=by, verb="borrower_viewed",
+                 data={"as_of": as_of.isoformat(), "environment": borrower.environment})
+
+
+test_customers_seed.__test__ = False  # not a pytest test, despite the name

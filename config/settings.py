@@ -185,9 +185,81 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "incidents-auto-close": {"task": "incidents.tasks.auto_close_resolved", "schedule": 3600.0},
+    "contact-points-remind": {"task": "onboarding.tasks.contact_points_remind", "schedule": 86400},
+    "notices-tick": {"task": "notices.tasks.notices_tick", "schedule": 30.0},
+    "notices-sweep": {"task": "notices.tasks.notices_sweep", "schedule": 30.0},
 }
 # An outbox row not sent this long after it was written is picked up by the sweep.
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "60"))
+
+# --- Notices (B.1) ---------------------------------------------------------------------------
+# Organisations handled per fan-out batch (one transaction each).
+NOTICES_FANOUT_BATCH_SIZE = int(os.environ.get("NOTICES_FANOUT_BATCH_SIZE", "50"))
+# An unfinished fan-out nobody has touched this long is restarted by the sweep.
+NOTICES_FANOUT_STALE_SECONDS = int(os.environ.get("NOTICES_FANOUT_STALE_SECONDS", "120"))
+# Banks that have not acknowledged a critical notice or a change are reminded after this many
+# working hours (Bits' opening hours), at most NOTICES_ACK_MAX_REMINDERS times.
+NOTICES_ACK_REMINDER_WORKING_HOURS = float(os.environ.get(
+    "NOTICES_ACK_REMINDER_WORKING_HOURS", "4"))
+NOTICES_ACK_MAX_REMINDERS = int(os.environ.get("NOTICES_ACK_MAX_REMINDERS", "3"))
+# Webhooks: https to a public address only, except that the embedded default and the tests may
+# use http://127.0.0.1.
+NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK", EMBEDDED)
+NOTICES_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOTICES_WEBHOOK_TIMEOUT_SECONDS", "5"))
+
+# --- Saldo API (balances) ------------------------------------------------------------------
+# One deployment serves both environments: /saldo/v1/Accounts is production and
+# /test/saldo/v1/Accounts is test. SALDO_API_ENVIRONMENTS says which of them this deployment
+# answers (the other answers 404).
+SALDO_API_ENVIRONMENTS = [e for e in os.environ.get(
+    "SALDO_API_ENVIRONMENTS", "test,production").split(",") if e]
+# Maskinporten (access token) and Altinn 2 (Consent-ID token) per environment: the issuer the
+# token must carry and where its signing keys are published. A JWKS URL may also be an OAuth
+# metadata document; its jwks_uri is followed.
+SALDO_MASKINPORTEN = {
+    "test": {"issuer": os.environ.get("SALDO_MASKINPORTEN_TEST_ISSUER",
+                                      "https://test.maskinporten.no/"),
+             "jwks_url": os.environ.get("SALDO_MASKINPORTEN_TEST_JWKS_URL",
+                                        "https://test.maskinporten.no/jwk")},
+    "production": {"issuer": os.environ.get("SALDO_MASKINPORTEN_ISSUER",
+                                            "https://maskinporten.no/"),
+                   "jwks_url": os.environ.get("SALDO_MASKINPORTEN_JWKS_URL",
+                                              "https://maskinporten.no/jwk")},
+}
+SALDO_ALTINN = {
+    "test": {"issuer": os.environ.get("SALDO_ALTINN_TEST_ISSUER", "https://tt02.altinn.no"),
+             "jwks_url": os.environ.get(
+                 "SALDO_ALTINN_TEST_JWKS_URL",
+                 "https://tt02.altinn.no/.well-known/oauth-authorization-server")},
+    "production": {"issuer": os.environ.get("SALDO_ALTINN_ISSUER", "https://www.altinn.no"),
+                   "jwks_url": os.environ.get(
+                       "SALDO_ALTINN_JWKS_URL",
+                       "https://www.altinn.no/.well-known/oauth-authorization-server")},
+}
+# The audience (aud) a Maskinporten token must be issued for, per environment.
+SALDO_API_AUDIENCE = {
+    "test": os.environ.get("SALDO_API_TEST_AUDIENCE", "https://ekstern01.api.test.lanekassen.no/"),
+    "production": os.environ.get("SALDO_API_AUDIENCE", "https://ekstern01.api.lanekassen.no/"),
+}
+SALDO_TOKEN_LEEWAY_SECONDS = int(os.environ.get("SALDO_TOKEN_LEEWAY_SECONDS", "30"))
+SALDO_JWKS_CACHE_SECONDS = int(os.environ.get("SALDO_JWKS_CACHE_SECONDS", "3600"))
+# An unknown kid refetches the JWKS at most this often (a stream of made-up kids costs nothing).
+SALDO_JWKS_REFRESH_MIN_SECONDS = int(os.environ.get("SALDO_JWKS_REFRESH_MIN_SECONDS", "10"))
+SALDO_JWKS_HTTP_TIMEOUT = float(os.environ.get("SALDO_JWKS_HTTP_TIMEOUT", "5"))
+# Altinn 2 service code (ServiceCode_ServiceEditionCode) and Altinn 3 consent resource.
+SALDO_CONSENT_SERVICE = os.environ.get("SALDO_CONSENT_SERVICE", "5498_1")
+SALDO_CONSENT_RESOURCE = os.environ.get("SALDO_CONSENT_RESOURCE", "lk-saldo-studielan")
+# Throttling per bank and environment: at most RATE calls per WINDOW seconds, then 429.
+SALDO_THROTTLE_RATE = int(os.environ.get("SALDO_THROTTLE_RATE", "50"))
+SALDO_THROTTLE_WINDOW_SECONDS = int(os.environ.get("SALDO_THROTTLE_WINDOW_SECONDS", "1"))
+# The local test issuer (Maskinporten and Altinn look-alike with its own keys) is trusted in the
+# test environment only, and only when this is on and the test environment is served.
+SALDO_TEST_ISSUER_ENABLED = env_bool("SALDO_TEST_ISSUER_ENABLED", EMBEDDED)
+SALDO_TEST_ISSUER_URL = os.environ.get("SALDO_TEST_ISSUER_URL",
+                                       SITE_URL.rstrip("/") + "/saldo-api/test-issuer")
+# Key of the HMAC-SHA256 under which fødselsnumre are written to the lookup log. Changing it
+# makes earlier log lines unsearchable by fnr.
+SALDO_FNR_HASH_KEY = os.environ.get("SALDO_FNR_HASH_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from . import views
 
 # The admin has no login of its own: everyone logs in through allauth, with its second factor.
-admin.site.login = login_required(admin.site.login)
+admin.site.login = views.admin_login
 admin.site.site_header = "Saldo på studielån – forvaltning"
 admin.site.site_title = "Saldo forvaltning"
 
@@ -17,6 +16,8 @@ urlpatterns = [
     path("onboarding/", include("onboarding.urls")),
     path("driftsmeldinger/", include("notices.urls")),
     path("saldo-api/", include("balances.urls")),
+    # The Saldo API itself: /saldo/v1/Accounts (production), /test/saldo/v1/Accounts (test).
+    path("", include("balances.api_urls")),
     path("varsler/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,9 @@
 """The dashboard: the composition root may look at every process app."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
 from incidents.models import OPEN_STATUSES, Status
@@ -25,3 +27,12 @@ def dashboard(request):
     if is_bank_user(user):
         context["awaiting_bank"] = incidents.filter(status=Status.AWAITING_BANK).count()
     return render(request, "dashboard.html", context)
+
+
+def admin_login(request, extra_context=None):
+    """Replaces the admin's own login form, which would let a password alone in (no second
+    factor, no rate limit): staff go on to the admin, everyone else to allauth's login."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect(request.GET.get("next") or reverse("admin:index"))
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"),
+                             login_url=reverse("account_login"))

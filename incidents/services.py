@@ -127,9 +127,9 @@ def incident_report(*, by, environment, severity, occurred_at, request_ids, summ
         )
         _refresh_due_times(report)
         report.save()
-        attachments_add(obj=report, uploaded_by=by, files=files)
         audit_record(obj=report, actor=by, verb="reported", to_state=report.status,
                      data={"severity": severity, "environment": environment})
+        attachments_add(obj=report, uploaded_by=by, files=files)
         _notify(report, list(users_in_org_kind(Organisation.Kind.BITS)),
                 _("Ny feilmelding fra %(bank)s") % {"bank": report.organisation.name},
                 by, "reported")
@@ -141,6 +141,8 @@ def incident_take(*, report, by):
     with transaction.atomic():
         report = _locked(report)
         before = _run(report, by, "take", by)
+        # The bank is told that Bits has picked the report up: that is the first response.
+        _mark_first_response(report, by, timezone.now())
         report.save()
         audit_record(obj=report, actor=by, verb="taken", from_state=before,
                      to_state=report.status)
@@ -202,6 +204,7 @@ def incident_escalate(*, report, by, note):
     with transaction.atomic():
         report = _locked(report)
         before = _run(report, by, "escalate", by, now)
+        _mark_first_response(report, by, now)
         report.save()
         message_add(obj=report, author=by, body=note, visibility=V.INTERNAL)
         audit_record(obj=report, actor=by, verb="escalated", from_state=before,

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organisation
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
+from accounts.selectors import bank_organisations
+from balances.selectors import lookup_log_for_request_ids
 from casework.errors import DomainError
 from casework.sla import calendar_get, sla_targets_map
 
@@ -53,7 +54,7 @@ def _available_actions(report, user):
 
 def _organisations_for_filter(user):
     if is_bits(user) or is_lanekassen(user):
-        return Organisation.objects.filter(kind=Organisation.Kind.BANK)
+        return bank_organisations(user=user)
     return None
 
 
@@ -61,7 +62,10 @@ def _filtered(request):
     user = request.user
     form = FilterForm(request.GET or None, organisations=_organisations_for_filter(user))
     qs = selectors.incident_list_for_user(user=user)
-    if form.is_valid():
+    if form.is_bound:
+        # An invalid value drops only its own filter: the search and the other filters still
+        # apply, so a stale or tampered link does not turn a search or export into everything.
+        form.is_valid()
         qs = selectors.incident_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
     return form, qs
 
@@ -155,6 +159,8 @@ def _detail_context(request, report, message_form=None):
         "can_reclassify": perms.can_reclassify(report, user),
         "reclassify_form": ReclassifyForm(initial={"severity": report.severity}),
         "sla": selectors.incident_sla(report=report, calendar=calendar_get()),
+        "api_log_lines": lookup_log_for_request_ids(
+            user=user, organisation=report.organisation, request_ids=report.request_ids),
         "awaiting_me": report.status == Status.AWAITING_BANK
         and perms.is_reporting_bank(report, user),
     }

@@ -97,3 +97,20 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the session, end stray sessions on the test database so it can be dropped.
+
+    Code run under Playwright's sync API (browser tests) may open a database connection in a
+    context that is never closed; PostgreSQL then refuses to drop the test database.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -366,10 +366,12 @@ def test_rate_table_picks_period_by_date():
 
 
 @pytest.mark.parametrize("kind", ["floating", "fixed3", "fixed5", "fixed10"])
-def test_default_rate_table_covers_2000_to_2027_without_gaps(kind):
+def test_default_rate_table_covers_2000_onwards_without_gaps(kind):
     periods = DEFAULT_RATE_TABLE.periods(kind)
     assert periods[0].valid_from == date(2000, 1, 1)
-    assert periods[-1].valid_to == date(2027, 12, 31)
+    # The last rate stays in force until a new one is published.
+    assert periods[-1].valid_to is None
+    assert DEFAULT_RATE_TABLE.rate_on(kind, date(2031, 1, 1)) == periods[-1].rate
     for before, after in zip(periods, periods[1:], strict=False):
         assert before.valid_to + timedelta(days=1) == after.valid_from
     assert all(D("0") < p.rate < D("10") for p in periods)

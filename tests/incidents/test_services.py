@@ -489,13 +489,14 @@ def test_rolled_back_bank_reply_by_comment_leaves_report_waiting(
 @pytest.mark.parametrize("who", ["bank_member", "bank_admin"])
 def test_bank_comment_on_report_in_progress_tells_the_handler_and_keeps_status(personas, who):
     report = _in_progress(personas)
+    first_response_at = report.first_response_at  # set when Bits took it
     before = _snapshot(report)
 
     _comment(report, who, personas, body="Det skjer igjen nå.")
 
     report.refresh_from_db()
     assert report.status == Status.IN_PROGRESS
-    assert report.first_response_at is None  # the bank does not answer its own report
+    assert report.first_response_at == first_response_at  # the bank's words do not move it
     assert _new_rows(AuditEvent, before["audit"]).count() == 0
     assert {m.to for m in _new_rows(OutboxMessage, before["outbox"])} == {personas["bits"].email}
     assert {n.recipient for n in _new_rows(Notification, before["notifications"])} == {

@@ -1,0 +1,78 @@
+"""The Saldo API's settings, read when used (so tests can override them), in one place.
+
+See the "Saldo API" block of ``config/settings.py`` for what each one means.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .models import Environment
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """An issuer whose tokens are accepted, and where its public keys are."""
+
+    issuer: str
+    jwks_url: str
+    local: bool = False  # the local test issuer
+
+
+def environment_served(environment: str) -> bool:
+    return environment in Environment.values and environment in settings.SALDO_API_ENVIRONMENTS
+
+
+def test_issuer_enabled() -> bool:
+    """The local test issuer works only when the test environment is served."""
+    return bool(settings.SALDO_TEST_ISSUER_ENABLED) and environment_served(Environment.TEST)
+
+
+def test_issuer_base() -> str:
+    return settings.SALDO_TEST_ISSUER_URL.rstrip("/")
+
+
+def test_issuer_names() -> dict[str, str]:
+    base = test_issuer_base()
+    return {"maskinporten": f"{base}/maskinporten/", "altinn": f"{base}/altinn",
+            "jwks_url": f"{base}/jwks"}
+
+
+def _trusted(table: dict, kind: str, environment: str) -> list[TrustedIssuer]:
+    issuers = []
+    entry = table.get(environment) or {}
+    if entry.get("issuer") and entry.get("jwks_url"):
+        issuers.append(TrustedIssuer(entry["issuer"], entry["jwks_url"]))
+    # Never in production: the local issuer's keys are in the database, not in an HSM.
+    if environment == Environment.TEST and test_issuer_enabled():
+        names = test_issuer_names()
+        issuers.append(TrustedIssuer(names[kind], names["jwks_url"], local=True))
+    return issuers
+
+
+def maskinporten_issuers(environment: str) -> list[TrustedIssuer]:
+    return _trusted(settings.SALDO_MASKINPORTEN, "maskinporten", environment)
+
+
+def altinn_issuers(environment: str) -> list[TrustedIssuer]:
+    return _trusted(settings.SALDO_ALTINN, "altinn", environment)
+
+
+def audience(environment: str) -> str:
+    return settings.SALDO_API_AUDIENCE[environment]
+
+
+def leeway() -> int:
+    return settings.SALDO_TOKEN_LEEWAY_SECONDS
+
+
+def consent_service() -> str:
+    return settings.SALDO_CONSENT_SERVICE
+
+
+def consent_resource() -> str:
+    return settings.SALDO_CONSENT_RESOURCE
+
+
+def throttle() -> tuple[int, int]:
+    return settings.SALDO_THROTTLE_RATE, max(1, settings.SALDO_THROTTLE_WINDOW_SECONDS)
