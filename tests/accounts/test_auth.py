@@ -4,7 +4,6 @@ limits on failures, password reset by e-mail, no open sign-up, and no password-o
 import base64
 
 import pyotp
-import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 
