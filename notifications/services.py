@@ -47,6 +47,11 @@ def _outbox_add(*, to, subject, template, context, key):
     )
 
 
+def notification_add(*, user, title, url):
+    """An in-portal notification only (no e-mail). Side effects: one Notification row."""
+    return Notification.objects.create(recipient=user, title=str(title)[:300], url=url)
+
+
 def notify(*, users, title, url, key, template="notifications/email/case_event.txt",
            context=None, exclude=None):
     """Tell `users` (in the portal and by e-mail) that something happened at `url`.

@@ -36,3 +36,4 @@ def test_report_page_shows_the_banks_log_lines_for_its_request_ids(
 def test_report_page_says_when_no_call_is_logged(report, bank_member, client_for):
     page = client_for(bank_member).get(report.get_absolute_url()).content.decode()
     assert "Ingen kall i loggen" in page
+

@@ -1,0 +1,207 @@
+"""Benchmark: one critical notice published to 300 banks × 3 contact points through the real
+Celery worker to a local SMTP server.
+
+Run by `make bench` inside scripts/testenv.py (which sets DATABASE_URL and CELERY_BROKER_URL).
+Works in its own database on that PostgreSQL server, dropped afterwards. Prints the latency of
+the publishing web request (the fan-out happens in the worker, not in the request), the time
+from publishing until the SMTP server accepted the last mail, and mails per second.
+
+    BENCH_BANKS=300 BENCH_CONTACT_POINTS=3 BENCH_WORKER_ARGS="--pool=prefork --concurrency=2"
+"""
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BANKS = int(os.environ.get("BENCH_BANKS", "300"))
+CONTACT_POINTS = int(os.environ.get("BENCH_CONTACT_POINTS", "3"))
+WORKER_ARGS = shlex.split(os.environ.get("BENCH_WORKER_ARGS", "--pool=prefork --concurrency=2"))
+TIMEOUT_SECONDS = int(os.environ.get("BENCH_TIMEOUT_SECONDS", "600"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sink:
+    """Counts the mails the SMTP server accepts and when the last one came."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.count = 0
+        self.last_at = None
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += len(envelope.rcpt_tos)
+            self.last_at = time.monotonic()
+        return "250 Message accepted for delivery"
+
+
+def bench_database(url):
+    """A fresh database next to the one testenv made; returns (its URL, a drop function)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"notice_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def seed():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.models import ContactPoint, Membership, Organisation, User
+    from balances.models import ApiAccess
+    from notices.models import Component
+
+    lk_org = Organisation.objects.create(name="Lånekassen", orgnr="960885406",
+                                         kind=Organisation.Kind.LANEKASSEN)
+    bits = Organisation.objects.create(name="Bits AS", orgnr="916000006",
+                                       kind=Organisation.Kind.BITS)
+    lk_user = User.objects.create_user("saksbehandler@lanekassen.example.com", "x" * 16)
+    Membership.objects.create(user=lk_user, organisation=lk_org)
+    TOTP.activate(lk_user, "JBSWY3DPEHPK3PXP")
+    bits_user = User.objects.create_user("vakt@bits.example.com", "x" * 16)
+    Membership.objects.create(user=bits_user, organisation=bits)
+    banks = Organisation.objects.bulk_create(
+        [Organisation(name=f"Bank {i:03d}", orgnr=f"{800000000 + i}") for i in range(BANKS)])
+    kinds = [ContactPoint.Kind.BUSINESS, ContactPoint.Kind.TECHNICAL, ContactPoint.Kind.SECURITY]
+    ContactPoint.objects.bulk_create(
+        [ContactPoint(organisation=b, kind=kinds[k % 3], name=f"Kontakt {k}",
+                      email=f"kontakt{k}@bank{b.orgnr}.example.com")
+         for b in banks for k in range(CONTACT_POINTS)])
+    ApiAccess.objects.bulk_create([ApiAccess(organisation=b, environment="production")
+                                   for b in banks])
+    users = User.objects.bulk_create([User(email=f"drift@bank{b.orgnr}.example.com",
+                                           password="!") for b in banks])
+    Membership.objects.bulk_create([Membership(user=u, organisation=b)
+                                    for u, b in zip(users, banks, strict=True)])
+    component = Component.objects.get_or_create(name="Saldo-API-et")[0]
+    return lk_user, component
+
+
+def main():
+    if "DATABASE_URL" not in os.environ or "CELERY_BROKER_URL" not in os.environ:
+        sys.exit("run under scripts/testenv.py (make bench): DATABASE_URL and "
+                 "CELERY_BROKER_URL must be set")
+    db_url, drop_db = bench_database(os.environ["DATABASE_URL"])
+    smtp_port = free_port()
+    os.environ.update({
+        "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "REDIS_URL": "", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "testserver",
+    })
+    sys.path.insert(0, str(BASE_DIR))
+    worker = controller = None
+    log = tempfile.NamedTemporaryFile(prefix="notice-bench-worker-", suffix=".log",
+                                      delete=False)
+    try:
+        import django
+
+        django.setup()
+        from aiosmtpd.controller import Controller
+        from django.core.management import call_command
+        from django.test import Client
+        from django.urls import reverse
+
+        from notices import services
+        from notices.models import FanoutJob
+
+        call_command("migrate", verbosity=0)
+        lk_user, component = seed()
+        expected = BANKS * CONTACT_POINTS + 1  # and Bits' one user
+
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+        controller.start()
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", *WORKER_ARGS,
+             "--without-mingle", "--without-gossip", "-l", "WARNING"],
+            cwd=BASE_DIR, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        time.sleep(1)
+        deadline = time.monotonic() + 60
+        from config.celery import app
+
+        while not app.control.ping(timeout=0.5):
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise RuntimeError("the Celery worker did not start:\n"
+                                   + Path(log.name).read_text()[-3000:])
+
+        notice = services.notice_create(
+            by=lk_user, kind="fault", severity="critical", environments=["production"],
+            components=[component], title="Saldo-API-et svarer 503",
+            body="Alle kall mot produksjon feiler. Vi feilsøker.")
+        client = Client()
+        client.force_login(lk_user)
+        client.get(reverse("notices:list"))  # warm up the URL resolver and templates
+
+        started = time.monotonic()
+        response = client.post(reverse("notices:publish", args=[notice.reference]))
+        request_seconds = time.monotonic() - started
+        assert response.status_code == 302, response.status_code
+
+        deadline = started + TIMEOUT_SECONDS
+        fanout_done_at = None
+        while time.monotonic() < deadline:
+            if fanout_done_at is None and not FanoutJob.objects.filter(
+                    finished_at__isnull=True).exists():
+                fanout_done_at = time.monotonic()
+            if sink.count >= expected:
+                break
+            time.sleep(0.05)
+        if sink.count < expected:
+            raise RuntimeError(f"only {sink.count} of {expected} mails arrived in "
+                               f"{TIMEOUT_SECONDS} s")
+        total = sink.last_at - started
+        print(f"notice fan-out: {BANKS} banks × {CONTACT_POINTS} contact points + Bits "
+              f"= {expected} mails, worker {' '.join(WORKER_ARGS)}")
+        print(f"  publish request latency:        {request_seconds * 1000:8.1f} ms")
+        if fanout_done_at:
+            print(f"  fan-out bookkeeping finished:   {fanout_done_at - started:8.2f} s")
+        print(f"  publish → last mail accepted:   {total:8.2f} s")
+        print(f"  throughput:                     {expected / total:8.1f} mails/s")
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
+        if controller is not None:
+            controller.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001 - best effort before dropping the database
+            pass
+        drop_db()
+        log.close()
+        os.unlink(log.name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from casework.errors import DomainError
+
+from . import feeds, selectors, services
+from . import permissions as perms
+from .forms import (
+    DeliveryFilterForm,
+    FilterForm,
+    NoteForm,
+    NoticeForm,
+    UpdateForm,
+    WebhookForm,
+)
+from .markdown import render_markdown
+from .models import Kind, NoticeDelivery, Status
+
+# The transitions Lånekassen triggers from the notice page.
+ACTIONS = {
+    "start": {"label": gettext_lazy("Start vedlikeholdet nå"),
+              "service": services.notice_start},
+    "complete": {"label": gettext_lazy("Marker som fullført"),
+                 "service": services.notice_complete},
+    "resolve": {"label": gettext_lazy("Marker som løst"), "service": services.notice_resolve},
+    "cancel": {"label": gettext_lazy("Avlys"), "service": services.notice_cancel},
+}
+
+# The models whose cases may link a notice (change requests come with process E).
+LINKABLE_MODELS = {("incidents", "errorreport"), ("changerequests", "changerequest")}
+
+
+def _require(predicate):
+    if not predicate:
+        raise Http404
+
+
+@login_required
+def notice_list(request):
+    user = request.user
+    _require(perms.can_read_notices(user))
+    form = FilterForm(request.GET or None, include_unpublished=perms.can_author(user))
+    qs = selectors.notice_list_for_user(user=user)
+    if form.is_valid():
+        qs = selectors.notice_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
+    page = Paginator(qs.order_by("-published_at", "-created_at"), 25).get_page(
+        request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(request, "notices/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_author": perms.can_author(user),
+        "pending_ack": selectors.pending_acknowledgements(user=user),
+    })
+
+
+def _form_context(form, notice=None, preview=None):
+    return {"form": form, "notice": notice, "preview": preview,
+            "kinds": Kind, "is_edit": notice is not None}
+
+
+def _save_notice(request, form, notice):
+    """Run what the pressed button asks for. Returns a response, or None to show the form."""
+    user = request.user
+    action = request.POST.get("action", "draft")
+    try:
+        if notice is None:
+            notice = services.notice_create(by=user, **form.service_kwargs())
+        else:
+            notice = services.notice_edit(notice=notice, by=user, **form.service_kwargs())
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return None
+    try:
+        if action == "publish":
+            notice = services.notice_publish(notice=notice, by=user)
+            messages.success(request, _("Driftsmeldingen er publisert og sendes nå til "
+                                        "mottakerne."))
+        elif action == "schedule":
+            publish_at = form.cleaned_data.get("publish_at")
+            if not publish_at:
+                raise DomainError(_("Oppgi når driftsmeldingen skal publiseres."))
+            notice = services.notice_schedule(notice=notice, by=user, publish_at=publish_at)
+            messages.success(request, _("Driftsmeldingen publiseres %(at)s.") % {
+                "at": publish_at.strftime("%d.%m.%Y %H:%M")})
+        else:
+            messages.success(request, _("Utkastet er lagret."))
+    except DomainError as exc:
+        messages.error(request, _("Lagret som utkast, men ikke publisert: %(why)s") % {
+            "why": exc.message})
+        return redirect("notices:edit", notice.reference)
+    return redirect(notice)
+
+
+@login_required
+def notice_create(request):
+    _require(perms.can_author(request.user))
+    form = NoticeForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "preview":
+            preview = render_markdown(form.cleaned_data["body"])
+        else:
+            response = _save_notice(request, form, None)
+            if response is not None:
+                return response
+    return render(request, "notices/form.html", _form_context(form, preview=preview))
+
+
+@login_required
+def notice_edit(request, reference):
+    _require(perms.can_author(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    if not notice.is_editable:
+        messages.error(request, _("En publisert driftsmelding endres ikke; legg til en "
+                                  "oppdatering i stedet."))
+        return redirect(notice)
+    initial = {
+        "kind": notice.kind, "environments": notice.environments,
+        "components": list(notice.components.all()), "severity": notice.severity,
+        "title": notice.title, "body": notice.body, "window_start": notice.window_start,
+        "window_end": notice.window_end, "effective_test": notice.effective_test,
+        "effective_production": notice.effective_production, "publish_at": notice.publish_at,
+    }
+    form = NoticeForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "preview":
+            preview = render_markdown(form.cleaned_data["body"])
+        else:
+            response = _save_notice(request, form, notice)
+            if response is not None:
+                return response
+    return render(request, "notices/form.html", _form_context(form, notice, preview))
+
+
+def _available_actions(notice, user):
+    names = {t.name for t in notice.get_available_user_status_transitions(user)}
+    return [{"name": n, **meta} for n, meta in ACTIONS.items() if n in names]
+
+
+@login_required
+def notice_detail(request, reference):
+    user = request.user
+    notice = selectors.notice_get_for_user(user=user, reference=reference)
+    recipient = selectors.recipient_for_user(notice=notice, user=user)
+    context = {
+        "notice": notice,
+        "body_html": render_markdown(notice.body),
+        "events": [{"event": e, "html": render_markdown(e.body)}
+                   for e in selectors.notice_events(notice=notice)],
+        "recipient": recipient,
+        "can_acknowledge": bool(recipient and notice.requires_ack and notice.is_live
+                                and recipient.reason == recipient.Reason.PUBLISHED
+                                and recipient.acknowledged_at is None),
+        "can_author": perms.can_author(user),
+        "can_see_report": perms.can_see_delivery_report(user),
+        "actions": _available_actions(notice, user),
+        "update_form": UpdateForm(),
+        "note_form": NoteForm(),
+        "can_publish": perms.can_author(user) and notice.status in (Status.DRAFT,
+                                                                    Status.SCHEDULED),
+    }
+    if perms.can_see_acknowledgements(user) and notice.requires_ack:
+        context["acks"] = selectors.acknowledgements(notice=notice)
+    return render(request, "notices/detail.html", context)
+
+
+@login_required
+@require_POST
+def notice_publish(request, reference):
+    _require(perms.can_author(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    try:
+        services.notice_publish(notice=notice, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Driftsmeldingen er publisert og sendes nå til "
+                                    "mottakerne."))
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_unschedule(request, reference):
+    _require(perms.can_author(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    try:
+        services.notice_unschedule(notice=notice, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Publiseringen er stoppet; driftsmeldingen er et utkast "
+                                    "igjen."))
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_update(request, reference):
+    _require(perms.can_author(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    form = UpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skriv oppdateringen."))
+        return redirect(notice)
+    try:
+        services.notice_update_add(notice=notice, by=request.user, body=form.cleaned_data["body"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Oppdateringen er publisert og sendes nå."))
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_action(request, reference, action):
+    _require(perms.can_author(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    meta = ACTIONS.get(action)
+    _require(meta)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        meta["service"](notice=notice, by=request.user, note=note)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Utført: %(a)s.") % {"a": meta["label"]})
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_acknowledge(request, reference):
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    try:
+        services.notice_acknowledge(notice=notice, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Takk! Dere har bekreftet at dere har lest %(ref)s.") % {
+            "ref": notice.reference})
+    next_url = request.POST.get("next")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return redirect(next_url)
+    return redirect(notice)
+
+
+@login_required
+def notice_deliveries(request, reference):
+    user = request.user
+    _require(perms.can_see_delivery_report(user))
+    notice = selectors.notice_get_for_user(user=user, reference=reference)
+    events = list(notice.events.select_related("job").order_by("-created_at", "-pk"))
+    event = None
+    if events:
+        wanted = request.GET.get("hendelse")
+        event = next((e for e in events if str(e.pk) == wanted), events[0])
+    rows = page = summary = None
+    form = DeliveryFilterForm(request.GET or None)
+    query = ""
+    if event is not None:
+        rows = selectors.deliveries_for_event(event=event)
+        if form.is_valid():
+            if form.cleaned_data["status"]:
+                rows = rows.filter(effective_status=form.cleaned_data["status"])
+            if form.cleaned_data["channel"]:
+                rows = rows.filter(channel=form.cleaned_data["channel"])
+        page = Paginator(rows, 100).get_page(request.GET.get("side"))
+        summary = selectors.delivery_summary(event=event)
+        params = request.GET.copy()
+        params.pop("side", None)
+        query = params.urlencode()
+    channels = [(c.value, c.label, {s.value: (summary or {}).get(c.value, {}).get(s.value, 0)
+                                    for s in NoticeDelivery.Status})
+                for c in NoticeDelivery.Channel]
+    return render(request, "notices/deliveries.html", {
+        "notice": notice, "events": events, "event": event, "page": page, "form": form,
+        "channels": channels, "statuses": NoticeDelivery.Status, "query": query,
+        "failed_count": selectors.failed_deliveries(notice=notice).count(),
+    })
+
+
+@login_required
+@require_POST
+def notice_resend(request, reference):
+    _require(perms.can_resend(request.user))
+    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
+    try:
+        count = services.deliveries_resend_failed(notice=notice, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)s leveranser sendes på nytt.") % {"n": count})
+    return redirect("notices:deliveries", notice.reference)
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+@login_required
+@never_cache
+def subscriptions(request):
+    user = request.user
+    _require(perms.can_read_notices(user))
+    token = None
+    if request.method == "POST":
+        token = services.feed_token_regenerate(user=user)
+        messages.success(request, _("Nye adresser er laget. De gamle virker ikke lenger."))
+    existing = getattr(user, "notice_feed_token", None) if token is None else None
+    urls = None
+    if token:
+        urls = {
+            "atom": request.build_absolute_uri(reverse("notices:feed_atom", args=[token])),
+            "ical": request.build_absolute_uri(reverse("notices:feed_ical", args=[token])),
+        }
+    return render(request, "notices/subscriptions.html", {
+        "urls": urls, "existing": existing})
+
+
+def feed_atom(request, token):
+    user = services.feed_token_resolve(token=token)
+    _require(user)
+    return HttpResponse(feeds.atom_feed(user=user, request=request),
+                        content_type="application/atom+xml; charset=utf-8")
+
+
+def feed_ical(request, token):
+    user = services.feed_token_resolve(token=token)
+    _require(user)
+    response = HttpResponse(feeds.maintenance_calendar(user=user, request=request),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="vedlikehold.ics"'
+    return response
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+@login_required
+@never_cache
+def webhook_list(request):
+    user = request.user
+    _require(perms.can_manage_webhooks(user))
+    form = WebhookForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, secret = services.webhook_register(
+                by=user, url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"])
+        except DomainError as exc:
+            form.add_error("url", exc.message)
+        else:
+            created = {"endpoint": endpoint, "secret": secret}
+            form = WebhookForm()
+    return render(request, "notices/webhooks.html", {
+        "form": form, "created": created,
+        "endpoints": selectors.webhooks_for_user(user=user),
+    })
+
+
+@login_required
+def webhook_detail(request, pk):
+    _require(perms.can_manage_webhooks(request.user))
+    endpoint = selectors.webhook_get_for_user(user=request.user, pk=pk)
+    return render(request, "notices/webhook_detail.html", {
+        "endpoint": endpoint, "attempts": selectors.webhook_attempts(endpoint=endpoint)})
+
+
+@login_required
+@require_POST
+def webhook_deactivate(request, pk):
+    _require(perms.can_manage_webhooks(request.user))
+    endpoint = selectors.webhook_get_for_user(user=request.user, pk=pk)
+    try:
+        services.webhook_deactivate(endpoint=endpoint, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Webhooken er slått av."))
+    return redirect("notices:webhooks")
+
+
+# --- links from other processes' cases -------------------------------------------------------
+
+def _link_target(request):
+    try:
+        ct_id, object_id = (int(v) for v in request.POST.get("target", "").split(":"))
+    except ValueError:
+        raise Http404 from None
+    content_type = get_object_or_404(ContentType, pk=ct_id)
+    _require((content_type.app_label, content_type.model) in LINKABLE_MODELS)
+    model = content_type.model_class()
+    _require(model)
+    return get_object_or_404(model, pk=object_id)
+
+
+def _back(request, obj):
+    next_url = request.POST.get("next")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return redirect(next_url)
+    return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "/")
+
+
+@login_required
+@require_POST
+def link_add(request):
+    _require(perms.can_link(request.user))
+    obj = _link_target(request)
+    notice = selectors.notice_get_for_user(user=request.user,
+                                           reference=request.POST.get("notice", ""))
+    try:
+        services.notice_link_add(notice=notice, obj=obj, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Driftsmeldingen %(ref)s er lenket til saken.") % {
+            "ref": notice.reference})
+    return _back(request, obj)
+
+
+@login_required
+@require_POST
+def link_remove(request):
+    _require(perms.can_link(request.user))
+    obj = _link_target(request)
+    notice = selectors.notice_get_for_user(user=request.user,
+                                           reference=request.POST.get("notice", ""))
+    try:
+        services.notice_link_remove(notice=notice, obj=obj, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Lenken er fjernet."))
+    return _back(request, obj)
+
