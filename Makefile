@@ -12,6 +12,7 @@ uv:
 
 deps: uv
 	@$(UV) sync --frozen --quiet
+	@mkdir -p var/static
 
 assets:
 	@test -f node_modules/.package-lock.json && test node_modules/.package-lock.json -nt package-lock.json \

@@ -4,7 +4,8 @@ Celery worker to a local SMTP server.
 Run by `make bench` inside scripts/testenv.py (which sets DATABASE_URL and CELERY_BROKER_URL).
 Works in its own database on that PostgreSQL server, dropped afterwards. Prints the latency of
 the publishing web request (the fan-out happens in the worker, not in the request), the time
-from publishing until the SMTP server accepted the last mail, and mails per second.
+from publishing until the SMTP server accepted the last mail, and mails per second; then the
+baseline (the same mails sent directly over one SMTP connection) and the ratio between them.
 
     BENCH_BANKS=300 BENCH_CONTACT_POINTS=3 BENCH_WORKER_ARGS="--pool=prefork --concurrency=2"
 """
@@ -182,6 +183,23 @@ def main():
             print(f"  fan-out bookkeeping finished:   {fanout_done_at - started:8.2f} s")
         print(f"  publish → last mail accepted:   {total:8.2f} s")
         print(f"  throughput:                     {expected / total:8.1f} mails/s")
+
+        # Baseline: the same number of mails sent straight from one process over one SMTP
+        # connection — what the transport alone costs, with no outbox, broker or worker.
+        from django.core.mail import EmailMessage, get_connection
+
+        before = sink.count
+        mails = [EmailMessage("Baseline", "x" * 400, "noreply@example.com",
+                              [f"baseline{i}@example.com"]) for i in range(expected)]
+        baseline_started = time.monotonic()
+        with get_connection() as connection:
+            connection.send_messages(mails)
+        while sink.count < before + expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        baseline = sink.last_at - baseline_started
+        print(f"  baseline (one process, one SMTP connection): {baseline:6.2f} s, "
+              f"{expected / baseline:8.1f} mails/s")
+        print(f"  ratio fan-out / baseline:       {total / baseline:8.1f} × the time")
     finally:
         if worker is not None and worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
