@@ -10,6 +10,13 @@ from django.core.cache import cache
 from accounts.models import Membership, Organisation
 from tests.factories import OrganisationFactory, member_of
 
+# The shared helpers in tests/support assert too: have pytest explain their failures as it does
+# in test modules (this must come before anything imports them).
+pytest.register_assert_rewrite("tests.support")
+
+# Real servers (SMTP, Redis, a Celery worker) and the browser: see tests/support/fixtures.py.
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):

@@ -15,11 +15,6 @@ INVITATIONS = "/konto/invitasjoner/"
 NEW_PASSWORD = "et-nytt-og-langt-passord-7"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def accept_url(invitation):
     return f"/konto/invitasjon/{invitation.token}/"
 

@@ -5,52 +5,23 @@ caseworker (TOTP) marks it fixed → Bits resolves → the bank member confirms.
 step is saved under test-artifacts/browser/error_report_journey/ (git-ignored).
 """
 
-import base64
-import hashlib
-import hmac
-import os
 import re
-import shutil
 import struct
-import time
 import zlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
 from django.utils import timezone
 
 from casework.models import Attachment
 from incidents.models import ErrorReport, Status
-from tests.factories import PASSWORD, TOTP_SECRET
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made here (fixtures,
-# final assertions) are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from tests.support.browser import act, expect, log_in, screenshots
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = (Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-             / "error_report_journey")
-STEP_TIMEOUT_MS = 10_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 REFERENCE_RE = re.compile(r"FM-\d{4}-\d{4}")
-
-
-def totp_now(secret: str) -> str:
-    """RFC 6238 code for now (SHA-1, 6 digits, 30 s). pyotp refuses the 80-bit demo secret
-    (it wants at least 112 bits), so the code is computed here, independently of allauth."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
 
 
 def tiny_png(path: Path) -> Path:
@@ -67,80 +38,8 @@ def tiny_png(path: Path) -> Path:
 
 
 @pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium",
-            args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # ORM calls made while Playwright runs get their own connection (Django keys
-            # connections by context); close it, or the test database cannot be dropped.
-            connections.close_all()
-
-
-@pytest.fixture
-def new_page(browser):
-    """One browser context per persona: separate cookies, as separate people have."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(STEP_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def shot():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    counter = iter(range(1, 100))
-
-    def take(page, name):
-        page.screenshot(path=str(ARTIFACTS / f"{next(counter):02d}-{name}.png"), full_page=True)
-
-    return take
-
-
-@pytest.fixture
-def live(transactional_db, live_server, settings):
-    # Without DEBUG the cookies are Secure; the live server speaks plain http.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    return live_server.url
-
-
-def log_in(page, base_url, user, *, totp_shot=None):
-    """Log in by e-mail and password; with `totp_shot`, also pass allauth's TOTP step."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    if totp_shot:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.get_by_label("Kode").fill(totp_now(TOTP_SECRET))
-        totp_shot(page)
-        page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
-
-
-def act(page, action_label, text=None):
-    """Run one case action from the case page's action panel and wait for its confirmation."""
-    actions = page.get_by_role("complementary")
-    if text is not None:
-        form = actions.locator("form").filter(
-            has=page.get_by_role("button", name=action_label, exact=True))
-        form.get_by_role("textbox").fill(text)
-    actions.get_by_role("button", name=action_label, exact=True).click()
-    expect(page.get_by_text(f"Utført: {action_label}.")).to_be_visible()
+    return screenshots("error_report_journey")
 
 
 def test_error_report_travels_from_bank_through_bits_and_lanekassen_and_back(
@@ -199,7 +98,7 @@ def test_error_report_travels_from_bank_through_bits_and_lanekassen_and_back(
 
     # 2. The Bits handler logs in with password and TOTP, takes the case and escalates it.
     bits = new_page()
-    log_in(bits, live, bits_user, totp_shot=lambda page: shot(page, "bits-totp"))
+    log_in(bits, live, bits_user, totp=True, on_totp_page=lambda page: shot(page, "bits-totp"))
     bits.get_by_role("link", name="Feilmeldinger", exact=True).click()
     expect(bits.get_by_role("heading", level=1, name="Kø: feilmeldinger")).to_be_visible()
     shot(bits, "bits-queue")
@@ -213,7 +112,8 @@ def test_error_report_travels_from_bank_through_bits_and_lanekassen_and_back(
 
     # 3. The Lånekassen caseworker logs in with TOTP, opens the case and marks it fixed.
     lk = new_page()
-    log_in(lk, live, lk_user, totp_shot=lambda page: shot(page, "lanekassen-totp"))
+    log_in(lk, live, lk_user, totp=True,
+           on_totp_page=lambda page: shot(page, "lanekassen-totp"))
     lk.get_by_role("link", name="Feilmeldinger", exact=True).click()
     lk.get_by_role("link", name=reference).click()
     expect(lk.get_by_role("heading", level=1)).to_contain_text(reference)

@@ -36,11 +36,6 @@ def zip_bytes():
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- type by content --------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "content", "mime"), [

@@ -5,7 +5,6 @@ import csv
 import io
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,11 +18,6 @@ EXPORT_URL = reverse("incidents:export")
 STATUSES = [Status.NEW, Status.IN_PROGRESS, Status.AWAITING_BANK, Status.ESCALATED,
             Status.FIXED, Status.RESOLVED, Status.CLOSED]
 SEVERITIES = list(Severity.values)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _through_services(bank_member, bits_user):

@@ -2,13 +2,11 @@
 outbox rows, and that nothing is queued when the surrounding transaction rolls back."""
 
 from datetime import datetime, timedelta
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
@@ -18,21 +16,12 @@ from incidents import services
 from incidents.models import ErrorReport, Status
 from notifications.models import Notification, OutboxMessage
 from tests.factories import member_of
+from tests.support.transactions import rolled_back
 
 OSLO = ZoneInfo("Europe/Oslo")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 PERSONAS = ["bank_member", "bank_admin", "other_bank", "bits", "lanekassen"]
-
-
-class Rollback(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Six personas per test: the production hasher's cost would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- building reports in each state, through the services ---------------------------------
@@ -193,15 +182,10 @@ def test_rolled_back_transition_leaves_no_outbox_and_dispatches_nothing(
     before = _snapshot(report)
     mail.outbox.clear()
 
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            call(report, personas[sorted(may)[0]])
-            assert _new_rows(OutboxMessage, before["outbox"]).exists()  # written in the tx
-            raise Rollback
+    with rolled_back(django_capture_on_commit_callbacks):
+        call(report, personas[sorted(may)[0]])
+        assert _new_rows(OutboxMessage, before["outbox"]).exists()  # written in the tx
 
-    assert callbacks == []
-    dispatch.assert_not_called()
     assert mail.outbox == []
     assert _snapshot(report) == before
 
@@ -285,14 +269,9 @@ def test_bad_attachment_saves_no_report_and_no_attachment(personas, name, conten
 
 def test_rolled_back_report_leaves_no_report_and_dispatches_nothing(
         personas, django_capture_on_commit_callbacks):
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            _report(personas["bank_member"])
-            raise Rollback
+    with rolled_back(django_capture_on_commit_callbacks):
+        _report(personas["bank_member"])
 
-    assert callbacks == []
-    dispatch.assert_not_called()
     assert not ErrorReport.objects.exists()
     assert not Notification.objects.exists()
     assert not OutboxMessage.objects.exists()
@@ -476,13 +455,8 @@ def test_rolled_back_bank_reply_by_comment_leaves_report_waiting(
         personas, django_capture_on_commit_callbacks):
     report = _awaiting(personas)
     before = _snapshot(report)
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            _comment(report, "bank_member", personas, body="Her er loggen.")
-            raise Rollback
-    assert callbacks == []
-    dispatch.assert_not_called()
+    with rolled_back(django_capture_on_commit_callbacks):
+        _comment(report, "bank_member", personas, body="Her er loggen.")
     assert _snapshot(report) == before
 
 
@@ -621,13 +595,8 @@ def test_rolled_back_comment_leaves_no_message_and_dispatches_nothing(
         personas, django_capture_on_commit_callbacks):
     report = _in_progress(personas)
     before = _snapshot(report)
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            _comment(report, "bits", personas, body="Vi ser på det.")
-            raise Rollback
-    assert callbacks == []
-    dispatch.assert_not_called()
+    with rolled_back(django_capture_on_commit_callbacks):
+        _comment(report, "bits", personas, body="Vi ser på det.")
     assert _snapshot(report) == before
 
 
@@ -713,11 +682,6 @@ def test_rolled_back_auto_close_leaves_report_resolved_and_dispatches_nothing(
         personas, django_capture_on_commit_callbacks):
     report = _resolved_at(personas, datetime(2025, 11, 13, 10, 0, tzinfo=OSLO))
     before = _snapshot(report)
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            services.incident_auto_close_due(now=datetime(2025, 12, 1, tzinfo=OSLO))
-            raise Rollback
-    assert callbacks == []
-    dispatch.assert_not_called()
+    with rolled_back(django_capture_on_commit_callbacks):
+        services.incident_auto_close_due(now=datetime(2025, 12, 1, tzinfo=OSLO))
     assert _snapshot(report) == before

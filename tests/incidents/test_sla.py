@@ -33,11 +33,6 @@ def minutes(n):
     return timedelta(minutes=n)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """Sets what `timezone.now()` answers, for the services and the models' auto_now."""

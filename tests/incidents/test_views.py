@@ -84,12 +84,6 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every persona gets a password; the production hasher would make this module take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def report(bank_member):
     return report_by(bank_member)

@@ -2,104 +2,20 @@
 on the dashboard and acknowledges it, and Lånekassen sees the acknowledgement. Screenshots go
 to test-artifacts/browser/notice_journey/ (git-ignored)."""
 
-import base64
-import hashlib
-import hmac
-import os
 import re
-import shutil
-import struct
-import time
-from pathlib import Path
 
 import pytest
 
 from notices.models import Notice, NoticeRecipient, Status
 from notifications.models import OutboxMessage
-from tests.factories import PASSWORD, TOTP_SECRET
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made here are still
-# synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from tests.support.browser import expect, log_in, screenshots
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = (Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-             / "notice_journey")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def totp_now(secret):
-    """RFC 6238 code for now (pyotp refuses the 80-bit demo secret)."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
-
-
-@pytest.fixture
-def browser():
-    executable = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    if not os.path.exists(executable):
-        pytest.skip("Chromium is not installed: run under scripts/testenv.py (make test)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                      headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def make():
-        context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def live(live_server, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    return live_server.url
 
 
 @pytest.fixture
 def shot():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    counter = iter(range(1, 100))
-
-    def take(page, name):
-        page.screenshot(path=str(ARTIFACTS / f"{next(counter):02d}-{name}.png"), full_page=True)
-
-    return take
-
-
-def log_in(page, base_url, user, *, totp=False):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    if totp:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.get_by_label("Kode").fill(totp_now(TOTP_SECRET))
-        page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+    return screenshots("notice_journey")
 
 
 def test_lanekassen_publishes_a_critical_fault_and_sees_the_bank_acknowledge_it(

@@ -18,8 +18,7 @@ from notices.models import FanoutJob, NoticeDelivery, WebhookEndpoint
 from notices.tasks import notices_sweep
 from notifications.models import Notification, OutboxMessage
 from notifications.tasks import outbox_sweep
-
-from .conftest import wait_for
+from tests.support.servers import wait_for
 
 pytestmark = [pytest.mark.delivery, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +45,14 @@ def publish_through_the_portal(client_for, lk_user, notice):
     elapsed = time.monotonic() - started
     assert response.status_code == 302
     return elapsed
+
+
+def publish_and_hold_the_third_mail(sink, worker, client_for, lk_user, notice):
+    """Publish; return once the worker is stuck sending the third mail (the SMTP server holds
+    it until `sink.release()`)."""
+    sink.hold_after = 2
+    publish_through_the_portal(client_for, lk_user, notice)
+    assert sink.holding.wait(DELIVERY_TIMEOUT), worker.log()[-4000:]
 
 
 def everything_delivered(sink, receiver, scenario):
@@ -108,10 +115,7 @@ def test_publishing_to_three_banks_sends_each_mail_notification_and_webhook_once
 def test_worker_killed_half_way_through_the_fanout_loses_nothing_and_sends_nothing_twice(
         broker, worker, smtp_sink, webhook_receiver, scenario, client_for, lk_user):
     _, sink = smtp_sink
-    sink.hold_after = 2
-
-    publish_through_the_portal(client_for, lk_user, scenario["notice"])
-    assert sink.holding.wait(DELIVERY_TIMEOUT), worker.log()[-4000:]
+    publish_and_hold_the_third_mail(sink, worker, client_for, lk_user, scenario["notice"])
     job = FanoutJob.objects.get()
     assert job.finished_at is None and job.batches >= 1  # half-way through the organisations
 
@@ -127,10 +131,7 @@ def test_worker_killed_half_way_through_the_fanout_loses_nothing_and_sends_nothi
 def test_redis_restart_half_way_through_the_fanout_loses_nothing_and_sends_nothing_twice(
         broker, worker, smtp_sink, webhook_receiver, scenario, client_for, lk_user):
     _, sink = smtp_sink
-    sink.hold_after = 2
-
-    publish_through_the_portal(client_for, lk_user, scenario["notice"])
-    assert sink.holding.wait(DELIVERY_TIMEOUT), worker.log()[-4000:]
+    publish_and_hold_the_third_mail(sink, worker, client_for, lk_user, scenario["notice"])
     assert FanoutJob.objects.get().finished_at is None
 
     broker.stop()  # every queued task (the rest of the fan-out, the other sends) is gone

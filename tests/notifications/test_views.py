@@ -9,11 +9,6 @@ from incidents import services
 from notifications.models import Notification
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def report(bank_member, bits_user):
     """Reporting tells every Bits handler; taking it tells the bank."""

@@ -19,11 +19,6 @@ TERMS_TEXT = ("Tjenestebeskrivelse for Saldo på studielån.\n\n"
               "2. Banken varsler Lånekassen om sikkerhetsbrudd uten ugrunnet opphold.")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def signer(bank, bank_admin):
     user = member_of(bank, email="signer@bank-a.example.com", name="Signe Signatar")

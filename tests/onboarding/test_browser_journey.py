@@ -8,120 +8,23 @@ bank confirms the routines and is in production. A screenshot of each step is sa
 test-artifacts/browser/onboarding_journey/ (git-ignored).
 """
 
-import base64
-import hashlib
-import hmac
-import os
 import re
-import shutil
-import struct
-import time
-from pathlib import Path
 
 import pytest
 
 from balances.selectors import api_key_check
 from notifications.models import OutboxMessage
 from onboarding.models import OnboardingCase, Status, TermsSignature
-from tests.factories import PASSWORD, TOTP_SECRET
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made here (fixtures,
-# final assertions) are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from tests.support.browser import act, expect, log_in, screenshots
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = (Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-             / "onboarding_journey")
-STEP_TIMEOUT_MS = 10_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 REGISTRANT = "rita@fjordbanken.example.com"
 
 
 @pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium",
-            args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def new_page(browser):
-    """One browser context per person: separate cookies, as separate people have."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(STEP_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def shot():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    counter = iter(range(1, 100))
-
-    def take(page, name):
-        page.screenshot(path=str(ARTIFACTS / f"{next(counter):02d}-{name}.png"), full_page=True)
-
-    return take
-
-
-@pytest.fixture
-def live(live_server, settings):
-    # Without DEBUG the cookies are Secure; the live server speaks plain http.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return live_server.url
-
-
-def totp_now(secret: str) -> str:
-    """RFC 6238 code for now (SHA-1, 6 digits, 30 s). pyotp refuses the 80-bit demo secret,
-    so the code is computed here, independently of allauth."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
-
-
-def log_in_with_totp(page, base_url, user):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label("Kode").fill(totp_now(TOTP_SECRET))
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
-
-
-def act(page, action_label, text=None):
-    """Run one case action from the case page's action panel and wait for its confirmation."""
-    actions = page.get_by_role("complementary")
-    if text is not None:
-        form = actions.locator("form").filter(
-            has=page.get_by_role("button", name=action_label, exact=True))
-        form.get_by_role("textbox").fill(text)
-    actions.get_by_role("button", name=action_label, exact=True).click()
-    expect(page.get_by_text(f"Utført: {action_label}.")).to_be_visible()
+    return screenshots("onboarding_journey")
 
 
 def open_case_from_pipeline(page, reference):
@@ -179,7 +82,7 @@ def test_bank_goes_from_registration_to_production(live, new_page, shot, bits_us
 
     # 3. Bits (password + TOTP) finds it in the pipeline and verifies the registration.
     bits = new_page()
-    log_in_with_totp(bits, live, bits_user)
+    log_in(bits, live, bits_user, totp=True)
     open_case_from_pipeline(bits, reference)
     shot(bits, "bits-case")
     act(bits, "Godkjenn registreringen")
@@ -206,7 +109,7 @@ def test_bank_goes_from_registration_to_production(live, new_page, shot, bits_us
     bits.reload()
     act(bits, "Bestill testtilgang")
     lk = new_page()
-    log_in_with_totp(lk, live, lk_user)
+    log_in(lk, live, lk_user, totp=True)
     open_case_from_pipeline(lk, reference)
     act(lk, "Gi testtilgang")
     expect(lk.locator("#status")).to_have_text("Integrasjonstest pågår")

@@ -2,12 +2,9 @@
 the audit event on the case, the outbox rows for the next actor, and that nothing is queued
 when the surrounding transaction rolls back."""
 
-from unittest import mock
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db import transaction
 
 from balances.models import ApiAccess, ApiKey
 from casework.errors import DomainError
@@ -28,15 +25,12 @@ from tests.onboarding.builders import (
     at_test_review,
     at_testing,
 )
+from tests.support.transactions import rolled_back
 
 PERSONAS = ["bank_member", "bank_admin", "signer", "other_bank", "bits", "lanekassen",
             "lk_admin"]
 LK = {"lanekassen", "lk_admin"}  # a caseworker and an admin: both take Lånekassen's steps
 S = Status
-
-
-class Rollback(Exception):
-    pass
 
 
 def _sign(case, user):
@@ -194,15 +188,10 @@ def test_rolled_back_step_leaves_no_outbox_and_dispatches_nothing(
     before = _snapshot(case)
     mail.outbox.clear()
 
-    with (mock.patch("notifications.tasks.outbox_deliver.apply_async") as dispatch,
-          django_capture_on_commit_callbacks(execute=True) as callbacks):
-        with pytest.raises(Rollback), transaction.atomic():
-            call(case, p[sorted(may)[0]])
-            assert _new(OutboxMessage, before["outbox"]).exists()  # written in the tx
-            raise Rollback
+    with rolled_back(django_capture_on_commit_callbacks):
+        call(case, p[sorted(may)[0]])
+        assert _new(OutboxMessage, before["outbox"]).exists()  # written in the tx
 
-    assert callbacks == []
-    dispatch.assert_not_called()
     assert mail.outbox == []
     assert _snapshot(case) == before
 
