@@ -2,13 +2,15 @@
 # here, so a new machine (and CI's clean checkout) needs nothing done by hand.
 SHELL := /bin/bash
 PORT ?= 8000
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, or else the one `make uv` installs into this Python.
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_LINK_MODE := copy
 
 .PHONY: run test worker bench lint deps assets uv system-deps migrate demo
 
 uv:
-	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || python3 -m pip install --quiet --user uv || pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet --disable-pip-version-check uv
 
 deps: uv
 	@$(UV) sync --frozen --quiet
