@@ -19,7 +19,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 EMBEDDED = "DATABASE_URL" not in os.environ
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-default-not-for-production")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (EMBEDDED or env_bool("DEBUG")):
+        # Sessions, password-reset links and the keyed hash of fnr in the API log depend on it.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set SECRET_KEY when running on PostgreSQL (DATABASE_URL).")
+    SECRET_KEY = "embedded-default-not-for-production"
 DEBUG = env_bool("DEBUG", EMBEDDED)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -93,6 +93,7 @@ def main() -> int:
             "REDIS_SERVER_BIN": redis_bin,
             "CHROMIUM_PATH": env.get("CHROMIUM_PATH") or shutil.which("chromium") or "",
             "DEMO_DATA_ALLOWED": "true",
+            "SECRET_KEY": env.get("SECRET_KEY") or "throw-away-test-secret-" + os.urandom(8).hex(),
         })
         print(f"testenv: PostgreSQL on 127.0.0.1:{pg_port}, Redis on 127.0.0.1:{redis_port}",
               flush=True)
