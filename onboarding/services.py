@@ -695,3 +695,43 @@ def onboarding_comment(*, case, by, body, visibility=V.PUBLIC):
             recipients = []
         _notify(case, recipients, _("Ny melding"), by, f"message:{msg.pk}")
     return msg
+
+
+def onboarding_registrant_correct(*, case, by, email):
+    """Bits corrects the e-mail address of a registrant who never confirmed it (a typo, a
+    lost mail) and sends a new confirmation link, so the bank is not locked out of its own
+    orgnr. The old link stops working: the token is bound to the address.
+
+    Side effects: the user's e-mail, an audit event (old and new address), a new mail.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(_("Oppgi en gyldig e-postadresse.")) from None
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if not perms.is_bits_handler(case, by):
+            raise DomainError(_("Bare Bits kan rette registrantens e-postadresse."))
+        user = case.registered_by
+        if (user is None or case.registrant_verified_at is not None
+                or case.status not in (Status.SUBMITTED, Status.RETURNED)):
+            raise DomainError(_("Registranten har allerede bekreftet e-postadressen."))
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
+        old = user.email
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.email = email
+        user.save(update_fields=["email"])
+        audit_record(obj=case, actor=by, verb="registrant_corrected",
+                     data={"from": old, "to": email})
+        email_enqueue(
+            to=email, subject=_("Bekreft e-postadressen din – Saldo på studielån"),
+            template="onboarding/email/verify.txt",
+            context={"case": case, "user": user, "path": verification_path(user)},
+            key=f"onboarding:{case.pk}:verify:{now.timestamp()}")
+    return case

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/handling/<str:action>/", views.action, name="action"),
     path("<str:reference>/endre/", views.resubmit, name="resubmit"),
+    path("<str:reference>/registrant/", views.registrant_correct, name="registrant_correct"),
     path("<str:reference>/klar/", views.readiness, name="readiness"),
     path("<str:reference>/rutiner/", views.routines, name="routines"),
     path("<str:reference>/melding/", views.message, name="message"),

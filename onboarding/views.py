@@ -191,6 +191,9 @@ def _detail_context(request, case, *, message_form=None, readiness_form=None,
         "can_comment": perms.can_comment(case, user),
         "is_bank": perms.is_case_bank(case, user),
         "is_bank_admin": perms.is_case_bank_admin(case, user),
+        "can_correct_registrant": perms.is_bits_handler(case, user)
+        and case.registrant_verified_at is None
+        and case.status in (Status.SUBMITTED, Status.RETURNED),
         "can_edit": perms.can_edit_registration(case, user),
         "readiness_form": readiness_form or ReadinessForm(),
         "routines_form": routines_form or RoutinesForm(),
@@ -480,3 +483,20 @@ def contact_points_overdue(request):
         raise Http404
     return render(request, "onboarding/contact_points_overdue.html",
                   {"organisations": contact_points_overdue_organisations()})
+
+
+@login_required
+@require_POST
+def registrant_correct(request, reference):
+    case = selectors.case_get_for_user(user=request.user, reference=reference)
+    if not perms.is_bits_handler(case, request.user):
+        raise Http404
+    try:
+        services.onboarding_registrant_correct(case=case, by=request.user,
+                                               email=request.POST.get("email", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("E-postadressen er rettet, og en ny bekreftelseslenke er "
+                                    "sendt."))
+    return redirect(case)

@@ -8,6 +8,7 @@ register = template.Library()
 VERB_LABELS = {
     "registered": _("registrerte banken"),
     "registrant_verified": _("bekreftet e-postadressen"),
+    "registrant_corrected": _("rettet registrantens e-postadresse og sendte ny lenke"),
     "verified": _("godkjente registreringen"),
     "returned": _("returnerte registreringen for endringer"),
     "resubmitted": _("sendte inn registreringen på nytt"),

@@ -217,3 +217,61 @@ def test_endpoints_clean_normalises_and_deduplicates():
     assert endpoints_clean("API.Test.Bank.no.\n192.0.2.10/24, 2001:db8::/32 *.bank.no "
                            "api.test.bank.no") == [
         "api.test.bank.no", "192.0.2.0/24", "2001:db8::/32", "*.bank.no"]
+
+
+# --- a registrant who never confirmed: Bits corrects the address --------------------------
+
+def _links(to):
+    return [re.search(r"/onboarding/bekreft/\S+/", m.body).group()
+            for m in OutboxMessage.objects.filter(to=to)]
+
+
+def test_bits_corrects_a_mistyped_registrant_address_and_only_the_new_link_works(
+        anon, bits_user, client_for):
+    _post(anon, registrant_email="rita@fjordbanken.nu")  # a typo: .nu
+    case = OnboardingCase.objects.get()
+    [old_link] = _links("rita@fjordbanken.nu")
+    page = client_for(bits_user).get(case.get_absolute_url()).content.decode()
+    assert "Rett og send ny lenke" in page
+
+    response = client_for(bits_user).post(f"/onboarding/{case.reference}/registrant/",
+                                          {"email": " Rita@Fjordbanken.no "})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.registered_by.email == "rita@fjordbanken.no"
+    event = AuditEvent.objects.get(verb="registrant_corrected", object_id=case.pk)
+    assert (event.actor, event.data) == (
+        bits_user, {"from": "rita@fjordbanken.nu", "to": "rita@fjordbanken.no"})
+    [new_link] = _links("rita@fjordbanken.no")
+    assert Client().get(old_link).status_code == 404  # bound to the old address
+    assert Client().get(new_link).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["bank_admin", "lanekassen", "anonymous"])
+def test_only_bits_may_correct_the_registrant_address(anon, personas, client_for, who):
+    _post(anon)
+    case = OnboardingCase.objects.get()
+    client = Client() if who == "anonymous" else client_for(personas[who])
+    response = client.post(f"/onboarding/{case.reference}/registrant/",
+                           {"email": "ny@fjordbanken.no"})
+    assert response.status_code in (302, 404)
+    if who == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    assert User.objects.filter(email="rita@fjordbanken.no").exists()
+    assert not AuditEvent.objects.filter(verb="registrant_corrected").exists()
+
+
+def test_correcting_is_refused_after_confirmation_or_to_a_taken_or_bad_address(
+        anon, bits_user, bank_member):
+    _post(anon)
+    case = OnboardingCase.objects.get()
+    for email, message in [("ikke-en-adresse", "gyldig e-postadresse"),
+                           (bank_member.email, "finnes allerede en bruker")]:
+        with pytest.raises(services.DomainError, match=message):
+            services.onboarding_registrant_correct(case=case, by=bits_user, email=email)
+    OnboardingCase.objects.filter(pk=case.pk).update(registrant_verified_at=case.created_at)
+    with pytest.raises(services.DomainError, match="allerede bekreftet"):
+        services.onboarding_registrant_correct(case=case, by=bits_user, email="ny@x.no")
+    assert User.objects.filter(email="rita@fjordbanken.no").exists()
+    assert not AuditEvent.objects.filter(verb="registrant_corrected").exists()
