@@ -161,6 +161,11 @@ class OnboardingCase(FSMModelMixin, models.Model):
     def reject(self, at):
         self.rejected_at = at
 
+    @transition(field=status, source=[Status.REJECTED], target=Status.RETURNED,
+                permission=perms.is_bits_handler)
+    def reopen_registration(self):
+        self.rejected_at = None
+
     @transition(field=status, source=[Status.AWAITING_SIGNATURE],
                 target=Status.AWAITING_TEST_ORDER, permission=perms.can_sign_terms)
     def sign(self, at):

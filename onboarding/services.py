@@ -278,6 +278,23 @@ def onboarding_reject(*, case, by, reason):
     return case
 
 
+def onboarding_reopen_registration(*, case, by, message):
+    """Bits takes back a rejection (one case per bank, so a rejected case would otherwise lock
+    the orgnr for good): the registration goes back to the bank for changes.
+
+    Side effects: a public message, audit, the bank's admins notified.
+    """
+    message = _require_text(message, _("Skriv hva banken må endre før registreringen kan "
+                                       "godkjennes."))
+    with transaction.atomic():
+        case = _step(case, by, "reopen_registration", verb="registration_reopened",
+                     message=message)
+        _notify(case, _bank_admins(case.organisation),
+                _("Registreringen er åpnet igjen – Bits ber om endringer"), by,
+                f"reopened:{timezone.now().timestamp()}")
+    return case
+
+
 # --- A.2 terms of use ---------------------------------------------------------------------
 
 def text_sha256(text: str) -> str:

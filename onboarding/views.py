@@ -51,6 +51,11 @@ ACTIONS = {
                "text": gettext_lazy("Begrunnelse for avslaget (synlig for banken)"),
                "required": True,
                "service": lambda c, u, t: services.onboarding_reject(case=c, by=u, reason=t)},
+    "reopen_registration": {
+        "label": gettext_lazy("Åpne registreringen igjen"),
+        "text": gettext_lazy("Hva må banken endre? (synlig for banken)"), "required": True,
+        "service": lambda c, u, t: services.onboarding_reopen_registration(case=c, by=u,
+                                                                           message=t)},
     "order_test": {"label": gettext_lazy("Bestill testtilgang"), "text": None,
                    "service": lambda c, u, t: services.onboarding_order_test(case=c, by=u)},
     "grant_test": {"label": gettext_lazy("Gi testtilgang"), "text": None,

@@ -13,6 +13,7 @@ VERB_LABELS = {
     "returned": _("returnerte registreringen for endringer"),
     "resubmitted": _("sendte inn registreringen på nytt"),
     "rejected": _("avviste registreringen"),
+    "registration_reopened": _("åpnet registreringen igjen"),
     "terms_signed": _("signerte bruksvilkårene"),
     "test_ordered": _("bestilte testtilgang"),
     "test_granted": _("ga testtilgang"),

@@ -39,6 +39,11 @@ def _sign(case, user):
     return services.terms_sign(terms=terms_current(), by=user, maskinporten_accepted=True)
 
 
+def _rejected(p):
+    return services.onboarding_reject(case=at_submitted(p), by=p["bits"],
+                                      reason="Feil juridisk navn.")
+
+
 def _signed(p):
     case = at_awaiting_signature(p)
     _sign(case, p["signer"])
@@ -64,6 +69,9 @@ TRANSITIONS = {
     "reject_returned": (at_returned, lambda c, u: services.onboarding_reject(
         case=c, by=u, reason="Svarte ikke."),
         {"bits"}, "rejected", S.RETURNED, S.REJECTED, {"bank_admin"}),
+    "reopen_registration": (_rejected, lambda c, u: services.onboarding_reopen_registration(
+        case=c, by=u, message="Send inn med riktig juridisk navn."),
+        {"bits"}, "registration_reopened", S.REJECTED, S.RETURNED, {"bank_admin"}),
     "sign": (at_awaiting_signature, _sign,
              {"signer"}, "terms_signed", S.AWAITING_SIGNATURE, S.AWAITING_TEST_ORDER, {"bits"}),
     "order_test": (_signed, lambda c, u: services.onboarding_order_test(case=c, by=u),
@@ -331,3 +339,23 @@ def test_comment_from_the_bank_tells_bits_and_an_internal_note_stays_internal(p)
                                     visibility="internal")
     with pytest.raises(DomainError):
         services.onboarding_comment(case=case, by=p["other_bank"], body="Hei")
+
+
+def test_a_reopened_rejection_goes_back_to_the_bank_which_can_resubmit(p):
+    case = services.onboarding_reopen_registration(case=_rejected(p), by=p["bits"],
+                                                   message="Send inn med riktig navn.")
+    assert (case.status, case.rejected_at) == (S.RETURNED, None)
+    with pytest.raises(DomainError, match="endret status i mellomtiden"):
+        services.onboarding_reopen_registration(case=case, by=p["bits"], message="x")
+    case = services.onboarding_resubmit(
+        case=case, by=p["bank_admin"], name="Testbank A ASA", supplier_orgnr="",
+        supplier_name="", test_endpoints=["api.test.bank-a.no"], comment="Rettet navnet.")
+    assert case.status == S.SUBMITTED
+
+
+def test_reopening_a_rejection_needs_a_message(p):
+    case = _rejected(p)
+    with pytest.raises(DomainError, match="endre"):
+        services.onboarding_reopen_registration(case=case, by=p["bits"], message=" ")
+    case.refresh_from_db()
+    assert case.status == S.REJECTED
