@@ -89,9 +89,26 @@ def borrower_events(*, borrower):
     return events_from_rows(LedgerEvent.objects.filter(borrower=borrower))
 
 
+BALANCE_CACHE_SECONDS = 3600
+
+
 def borrower_balance(*, borrower, as_of):
-    """The booked balance at the end of ``as_of`` (RateLookupError past the rate table)."""
-    return compute_balance(borrower_events(borrower=borrower), as_of, rate_table_current())
+    """The booked balance at the end of ``as_of`` (RateLookupError past the rate table).
+
+    The result is cached per borrower, date, ledger version and rate-table version. Ledgers and
+    rates are only ever replaced through services (new rows, new ids; the admin is read-only),
+    so (count, highest id) identifies a version without reading the rows.
+    """
+    rates = rate_table_current()
+    ledger = LedgerEvent.objects.filter(borrower=borrower).aggregate(n=Count("id"),
+                                                                      last=Max("id"))
+    key = (f"saldo:balance:{borrower.pk}:{as_of.isoformat()}:{ledger['n']}:{ledger['last']}:"
+           f"{_rates_memo['version']}")
+    result = cache.get(key)
+    if result is None:
+        result = compute_balance(borrower_events(borrower=borrower), as_of, rates)
+        cache.set(key, result, BALANCE_CACHE_SECONDS)
+    return result
 
 
 def borrowers_for_user(*, user):
