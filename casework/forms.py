@@ -26,3 +26,11 @@ def attachments_field():
         label=_("Vedlegg"),
         help_text=_("Logger, skjermbilder o.l. Inntil 10 MB per fil: bilder, PDF, tekst, ZIP."),
     )
+
+
+class TextActionForm(forms.Form):
+    """The text a transition asks for (a reason, guidance); the action table says whether it
+    is required."""
+
+    text = forms.CharField(label=_("Tekst"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))

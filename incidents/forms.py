@@ -73,10 +73,6 @@ class MessageForm(forms.Form):
             self.fields["visibility"].widget = forms.HiddenInput()
 
 
-class TextActionForm(forms.Form):
-    text = forms.CharField(label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class ReclassifyForm(forms.Form):
     severity = forms.ChoiceField(label=_("Ny alvorlighet"), choices=Severity.choices)
     reason = forms.CharField(label=_("Begrunnelse"), required=False, max_length=500)

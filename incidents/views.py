@@ -15,10 +15,11 @@ from accounts.selectors import bank_organisations
 from balances.selectors import lookup_log_for_request_ids
 from casework.errors import DomainError
 from casework.sla import calendar_get, sla_targets_map
+from casework.views import case_action, run_service
 
 from . import permissions as perms
 from . import selectors, services
-from .forms import ErrorReportForm, FilterForm, MessageForm, ReclassifyForm, TextActionForm
+from .forms import ErrorReportForm, FilterForm, MessageForm, ReclassifyForm
 from .models import Status
 
 # The transitions a person triggers from the case page, with what each asks for.
@@ -176,24 +177,7 @@ def incident_detail(request, reference):
 @require_POST
 def incident_action(request, reference, action):
     report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    meta = ACTIONS.get(action)
-    if meta is None:
-        raise Http404
-    text = ""
-    if meta["text"]:
-        form = TextActionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Fyll ut teksten før du velger «%(a)s».") % {
-                "a": meta["label"]})
-            return redirect(report)
-        text = form.cleaned_data["text"]
-    try:
-        meta["service"](report, request.user, text)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Utført: %(a)s.") % {"a": meta["label"]})
-    return redirect(report)
+    return case_action(request, report, ACTIONS, action)
 
 
 @login_required
@@ -202,14 +186,9 @@ def incident_reclassify(request, reference):
     report = selectors.incident_get_for_user(user=request.user, reference=reference)
     form = ReclassifyForm(request.POST)
     if form.is_valid():
-        try:
-            services.incident_reclassify(report=report, by=request.user,
-                                         severity=form.cleaned_data["severity"],
-                                         reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Alvorlighetsgraden er oppdatert."))
+        run_service(request, lambda: services.incident_reclassify(
+            report=report, by=request.user, severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"]), success=_("Alvorlighetsgraden er oppdatert."))
     else:
         messages.error(request, _("Velg en gyldig alvorlighetsgrad."))
     return redirect(report)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError
+from casework.views import run_service
 
 from . import feeds, selectors, services
 from . import permissions as perms
@@ -181,12 +182,8 @@ def notice_detail(request, reference):
 def notice_publish(request, reference):
     _require(perms.can_author(request.user))
     notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    try:
-        services.notice_publish(notice=notice, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Driftsmeldingen er publisert og sendes nå til "
+    run_service(request, lambda: services.notice_publish(notice=notice, by=request.user),
+                success=_("Driftsmeldingen er publisert og sendes nå til "
                                     "mottakerne."))
     return redirect(notice)
 
@@ -196,12 +193,8 @@ def notice_publish(request, reference):
 def notice_unschedule(request, reference):
     _require(perms.can_author(request.user))
     notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    try:
-        services.notice_unschedule(notice=notice, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Publiseringen er stoppet; driftsmeldingen er et utkast "
+    run_service(request, lambda: services.notice_unschedule(notice=notice, by=request.user),
+                success=_("Publiseringen er stoppet; driftsmeldingen er et utkast "
                                     "igjen."))
     return redirect(notice)
 
@@ -215,12 +208,9 @@ def notice_update(request, reference):
     if not form.is_valid():
         messages.error(request, _("Skriv oppdateringen."))
         return redirect(notice)
-    try:
-        services.notice_update_add(notice=notice, by=request.user, body=form.cleaned_data["body"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Oppdateringen er publisert og sendes nå."))
+    run_service(request, lambda: services.notice_update_add(
+        notice=notice, by=request.user, body=form.cleaned_data["body"]),
+                success=_("Oppdateringen er publisert og sendes nå."))
     return redirect(notice)
 
 
@@ -233,12 +223,8 @@ def notice_action(request, reference, action):
     _require(meta)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        meta["service"](notice=notice, by=request.user, note=note)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Utført: %(a)s.") % {"a": meta["label"]})
+    run_service(request, lambda: meta["service"](notice=notice, by=request.user, note=note),
+                success=_("Utført: %(a)s.") % {"a": meta["label"]})
     return redirect(notice)
 
 
@@ -246,12 +232,8 @@ def notice_action(request, reference, action):
 @require_POST
 def notice_acknowledge(request, reference):
     notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    try:
-        services.notice_acknowledge(notice=notice, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Takk! Dere har bekreftet at dere har lest %(ref)s.") % {
+    run_service(request, lambda: services.notice_acknowledge(notice=notice, by=request.user),
+                success=_("Takk! Dere har bekreftet at dere har lest %(ref)s.") % {
             "ref": notice.reference})
     next_url = request.POST.get("next")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
@@ -384,12 +366,8 @@ def webhook_detail(request, pk):
 def webhook_deactivate(request, pk):
     _require(perms.can_manage_webhooks(request.user))
     endpoint = selectors.webhook_get_for_user(user=request.user, pk=pk)
-    try:
-        services.webhook_deactivate(endpoint=endpoint, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Webhooken er slått av."))
+    run_service(request, lambda: services.webhook_deactivate(endpoint=endpoint, by=request.user),
+                success=_("Webhooken er slått av."))
     return redirect("notices:webhooks")
 
 
@@ -421,12 +399,8 @@ def link_add(request):
     obj = _link_target(request)
     notice = selectors.notice_get_for_user(user=request.user,
                                            reference=request.POST.get("notice", ""))
-    try:
-        services.notice_link_add(notice=notice, obj=obj, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Driftsmeldingen %(ref)s er lenket til saken.") % {
+    run_service(request, lambda: services.notice_link_add(notice=notice, obj=obj, by=request.user),
+                success=_("Driftsmeldingen %(ref)s er lenket til saken.") % {
             "ref": notice.reference})
     return _back(request, obj)
 
@@ -438,11 +412,8 @@ def link_remove(request):
     obj = _link_target(request)
     notice = selectors.notice_get_for_user(user=request.user,
                                            reference=request.POST.get("notice", ""))
-    try:
-        services.notice_link_remove(notice=notice, obj=obj, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Lenken er fjernet."))
+    run_service(request, lambda: services.notice_link_remove(
+        notice=notice, obj=obj, by=request.user),
+                success=_("Lenken er fjernet."))
     return _back(request, obj)
 

@@ -170,9 +170,6 @@ class KeyRotateForm(forms.Form):
         help_text=_("Så lenge virker den gamle nøkkelen etter rotasjonen (0–7 dager)."))
 
 
-class TextActionForm(forms.Form):
-    text = forms.CharField(label=_("Tekst"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MessageForm(forms.Form):

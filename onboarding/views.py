@@ -18,6 +18,7 @@ from balances import selectors as balances_selectors
 from balances.models import Environment
 from casework.errors import DomainError
 from casework.sla import calendar_get
+from casework.views import case_action, run_service
 
 from . import permissions as perms
 from . import selectors, services
@@ -31,7 +32,6 @@ from .forms import (
     SetPasswordForm,
     SignForm,
     TermsPublishForm,
-    TextActionForm,
 )
 from .models import Status
 
@@ -233,22 +233,7 @@ def detail(request, reference):
 @require_POST
 def action(request, reference, action):
     case = selectors.case_get_for_user(user=request.user, reference=reference)
-    meta = ACTIONS.get(action)
-    if meta is None:
-        raise Http404
-    form = TextActionForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
-    if meta["text"] and meta.get("required") and not text.strip():
-        messages.error(request, _("Fyll ut teksten før du velger «%(a)s».") % {
-            "a": meta["label"]})
-        return redirect(case)
-    try:
-        meta["service"](case, request.user, text)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Utført: %(a)s.") % {"a": meta["label"]})
-    return redirect(case)
+    return case_action(request, case, ACTIONS, action)
 
 
 @login_required
@@ -281,14 +266,10 @@ def readiness(request, reference):
     case = selectors.case_get_for_user(user=request.user, reference=reference)
     form = ReadinessForm(request.POST)
     if form.is_valid():
-        try:
-            services.onboarding_confirm_readiness(
-                case=case, by=request.user,
-                production_endpoints=form.cleaned_data["production_endpoints"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Klarmeldingen er sendt til Lånekassen."))
+        run_service(request, lambda: services.onboarding_confirm_readiness(
+            case=case, by=request.user,
+            production_endpoints=form.cleaned_data["production_endpoints"]),
+                    success=_("Klarmeldingen er sendt til Lånekassen."))
         return redirect(case)
     return render(request, "onboarding/detail.html",
                   _detail_context(request, case, readiness_form=form), status=400)
@@ -300,12 +281,9 @@ def routines(request, reference):
     case = selectors.case_get_for_user(user=request.user, reference=reference)
     form = RoutinesForm(request.POST)
     if form.is_valid():
-        try:
-            services.onboarding_confirm_routines(case=case, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Banken er i produksjon."))
+        run_service(request, lambda: services.onboarding_confirm_routines(
+            case=case, by=request.user),
+                    success=_("Banken er i produksjon."))
         return redirect(case)
     return render(request, "onboarding/detail.html",
                   _detail_context(request, case, routines_form=form), status=400)
@@ -470,12 +448,8 @@ def key_rotate(request, pk):
 @require_POST
 def key_revoke(request, pk):
     key = selectors.api_key_get_for_admin(user=request.user, pk=pk)
-    try:
-        services.bank_api_key_revoke(key=key, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Nøkkelen %(p)s… er trukket tilbake og virker ikke lenger.")
+    run_service(request, lambda: services.bank_api_key_revoke(key=key, by=request.user),
+                success=_("Nøkkelen %(p)s… er trukket tilbake og virker ikke lenger.")
                          % {"p": key.prefix})
     return redirect("onboarding:keys")
 
@@ -496,12 +470,8 @@ def registrant_correct(request, reference):
     case = selectors.case_get_for_user(user=request.user, reference=reference)
     if not perms.is_bits_handler(case, request.user):
         raise Http404
-    try:
-        services.onboarding_registrant_correct(case=case, by=request.user,
-                                               email=request.POST.get("email", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("E-postadressen er rettet, og en ny bekreftelseslenke er "
+    run_service(request, lambda: services.onboarding_registrant_correct(case=case, by=request.user,
+                                           email=request.POST.get("email", "")),
+                success=_("E-postadressen er rettet, og en ny bekreftelseslenke er "
                                     "sendt."))
     return redirect(case)
