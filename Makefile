@@ -2,15 +2,17 @@
 # here, so a new machine (and CI's clean checkout) needs nothing done by hand.
 SHELL := /bin/bash
 PORT ?= 8000
-# uv from PATH, or else the one `make uv` installs into this Python.
-UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+# uv from PATH, or else the one `make uv` installs into this Python. The interpreter is named
+# by its absolute path: inside `uv run` a bare `python3` is the project's venv, which has no uv.
+PYTHON3 := $(shell command -v python3)
+UV := $(shell command -v uv 2>/dev/null || echo $(PYTHON3) -m uv)
 export UV_LINK_MODE := copy
 
 .PHONY: run test worker bench lint deps assets uv system-deps migrate demo
 
 uv:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
-		|| python3 -m pip install --quiet --disable-pip-version-check uv
+	@command -v uv >/dev/null 2>&1 || $(PYTHON3) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON3) -m pip install --quiet --disable-pip-version-check uv
 
 deps: uv
 	@$(UV) sync --frozen --quiet

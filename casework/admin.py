@@ -31,3 +31,56 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def admin_actions(actions):
+    """Django admin actions built from a case type's action table (`CaseAction`s): each runs
+    the same service as the case page's button, for each selected case, as the admin user.
+    An action that needs a text asks for it on an intermediate page first."""
+    from django.contrib import messages
+    from django.template.response import TemplateResponse
+    from django.utils.translation import gettext as _
+
+    from .errors import DomainError
+
+    def build(action):
+        def run(modeladmin, request, queryset):
+            text = (request.POST.get("text") or "").strip()
+            if action.needs_text and not text:
+                return TemplateResponse(request, "admin/casework/action_text.html", {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": action.label, "action": action, "queryset": queryset,
+                    "opts": modeladmin.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                })
+            done = 0
+            for case in queryset:
+                try:
+                    action.service(case, request.user, text)
+                except DomainError as exc:
+                    modeladmin.message_user(request, f"{case}: {exc.message}", messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                modeladmin.message_user(request, _("%(a)s: %(n)d sak(er).") % {
+                    "a": action.label, "n": done}, messages.SUCCESS)
+            return None
+
+        run.__name__ = f"action_{action.name}"
+        run.short_description = action.label
+        return run
+
+    return [build(a) for a in actions]

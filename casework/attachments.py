@@ -47,16 +47,18 @@ def sanitize_filename(name: str) -> str:
 
 
 def validate_upload(upload) -> str:
-    """Return the detected MIME type, or raise DomainError with a message for the person."""
+    """Return the detected MIME type, or raise DomainError (on the form's `attachments` field)
+    with a message for the person."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise DomainError(
-            _("«%(name)s» er større enn 10 MB.") % {"name": sanitize_filename(upload.name)}
+            _("«%(name)s» er større enn 10 MB.") % {"name": sanitize_filename(upload.name)},
+            field="attachments",
         )
     mime = detect_mime_type(upload)
     if mime not in ALLOWED_MIME_TYPES:
         raise DomainError(
             _("«%(name)s» har en filtype som ikke er tillatt. Tillatt er bilder (PNG, JPEG, "
               "GIF, WebP), PDF, tekst- og loggfiler og ZIP/GZIP.")
-            % {"name": sanitize_filename(upload.name)}
+            % {"name": sanitize_filename(upload.name)}, field="attachments"
         )
     return mime

@@ -34,3 +34,24 @@ class TextActionForm(forms.Form):
 
     text = forms.CharField(label=_("Tekst"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MessageForm(forms.Form):
+    """A reply or internal note on any case's timeline, with attachments. The visibilities
+    offered are those the writer may use; with one choice the field is hidden."""
+
+    body = forms.CharField(label=_("Melding"), widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(label=_("Hvem skal se meldingen?"), choices=(),
+                                   initial="public")
+    attachments = attachments_field()
+
+    def __init__(self, *args, allowed_visibilities, with_attachments=True, **kwargs):
+        from .models import Message
+
+        super().__init__(*args, **kwargs)
+        choices = [c for c in Message.Visibility.choices if c[0] in allowed_visibilities]
+        self.fields["visibility"].choices = choices
+        if len(choices) == 1:
+            self.fields["visibility"].widget = forms.HiddenInput()
+        if not with_attachments:
+            del self.fields["attachments"]

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
 
 
 class AuditEvent(models.Model):
@@ -160,3 +161,34 @@ class OpeningHours(models.Model):
     def __str__(self):
         return (f"{self.name}: {self.from_day:02}.{self.from_month:02}–"
                 f"{self.to_day:02}.{self.to_month:02} {self.opens:%H:%M}–{self.closes:%H:%M}")
+
+
+class CaseBase(FSMModelMixin, models.Model):
+    """What every bank-facing case has: a reference (FM-2026-0001), the bank it concerns, a
+    protected FSM status, and when it was created, changed and last changed status.
+
+    A case type subclasses this (abstract, no extra table), redeclares `status` with its own
+    choices and default, and writes its transitions with `@transition(field="status", ...)`.
+    Services change it only through `casework.runner.transition_run`.
+    """
+
+    reference = models.CharField(_("referanse"), max_length=20, unique=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("bank"))
+    status = FSMField(_("status"), max_length=32, protected=True, db_index=True)
+    created_at = models.DateTimeField(_("opprettet"), db_index=True, default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now)
+
+    # Joins taken with the row lock (only the case's own row is locked).
+    lock_related: tuple[str, ...] = ("organisation",)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.reference
+
+    def headline(self):
+        """What a notification about the case says it is about (a summary, the bank)."""
+        return str(self)
