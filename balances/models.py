@@ -7,13 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from casework.models import Environment  # noqa: F401  (one enum for every process)
 
 SALDO_SCOPE = "lanekassen:lan/v1/saldoopplysninger"
-
-
-class Environment(models.TextChoices):
-    TEST = "test", _("Test")
-    PRODUCTION = "production", _("Produksjon")
 
 
 class ApiAccess(models.Model):

@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
 
+class Environment(models.TextChoices):
+    """The Saldo API's two environments; every process that names one uses this."""
+
+    TEST = "test", _("Test")
+    PRODUCTION = "production", _("Produksjon")
+
+
 class AuditEvent(models.Model):
     """One thing that happened to an object: who, when, what, and the state before and after."""
 

@@ -89,7 +89,7 @@ def case_lock(case):
     """A fresh copy of `case` with its own row locked for the rest of the transaction."""
     model = type(case)
     return (model.objects.select_for_update(of=("self",))
-            .select_related(*model.lock_related).get(pk=case.pk))
+            .select_related(*getattr(model, "lock_related", ())).get(pk=case.pk))
 
 
 def _check_actor(by):
@@ -107,7 +107,7 @@ def case_tell(case, by, tells, key):
     for tell in tells or ():
         notify(users=list(tell.users), title=f"{case.reference}: {tell.title}",
                url=case.get_absolute_url(), key=f"{key}:{tell.event}", exclude=by,
-               context={"summary": case.headline()})
+               context={"summary": case.headline() if hasattr(case, "headline") else str(case)})
 
 
 def _event_key(case, event):
