@@ -199,3 +199,10 @@ class CaseBase(FSMModelMixin, models.Model):
     def headline(self):
         """What a notification about the case says it is about (a summary, the bank)."""
         return str(self)
+
+
+# django-fsm collects `@transition(field="status")` methods by name for every subclass of the
+# model that declared the field, and the first field to look claims them: left connected, this
+# abstract field would take each case type's transitions from the case type's own status field
+# (its redeclared one, or its copy of this one), which then lists none as available.
+models.signals.class_prepared.disconnect(CaseBase._meta.get_field("status")._collect_transitions)

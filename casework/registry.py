@@ -24,7 +24,8 @@ class CaseType:
     - `actions`: the table of `casework.actions.CaseAction`; `action_url_name`: the URL name of
       the action view, called with (reference, action name).
     - `linkable_by_notices`: a notice may link to it (the bank then sees the notice on it).
-    - `home_panel(request)`: a dict for the home page (title, count, url, items) or None.
+    - `home_panel(request)`: a dict for the home page (title, count, url, items; or several
+      cards: the shapes are in `templates/dashboard.html`) or None.
     - `search(user, text)`: cases `user` may see that match `text` (optional).
     - The timeline (kernel views and `casework/_conversation.html`):
       `comment(case=, by=, body=, visibility=, files=)` the reply service;

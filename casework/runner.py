@@ -114,7 +114,8 @@ def _event_key(case, event):
     return f"{case._meta.label_lower}:{case.pk}:{event.pk}"
 
 
-def _finish(case, by, *, verb, before, data, message, visibility, files, tell):
+def _finish(case, by, *, verb, before, data, message, visibility, files, tell, audit=True,
+            on_event=None):
     """What every case event does after its change: save, message, attachments, audit, tell."""
     if before != case.status:
         case.status_changed_at = timezone.now()
@@ -125,19 +126,29 @@ def _finish(case, by, *, verb, before, data, message, visibility, files, tell):
     if files:
         attachments_add(obj=case, uploaded_by=_author(by), files=files, message=msg,
                         visibility=visibility)
-    event = audit_record(obj=case, actor=by, verb=verb, from_state=before,
-                         to_state=case.status if before != case.status else "", data=data)
-    case_tell(case, by, tell(case) if callable(tell) else tell, _event_key(case, event))
+    if audit:
+        event = audit_record(obj=case, actor=by, verb=verb, from_state=before,
+                             to_state=case.status if before != case.status else "", data=data)
+        key = _event_key(case, event)
+        if on_event is not None:
+            on_event(case, event)
+    else:
+        # A reply is recorded by its message: that, not an audit event, names what happened.
+        key = f"{case._meta.label_lower}:{case.pk}:message:{msg.pk}"
+    case_tell(case, by, tell(case) if callable(tell) else tell, key)
     return msg
 
 
 def transition_run(*, case, by, name, verb, args=(), hook=None, data=None, message=None,
-                   visibility=Message.Visibility.PUBLIC, files=(), tell=None):
+                   visibility=Message.Visibility.PUBLIC, files=(), tell=None, on_event=None):
     """Run the FSM transition `name` on `case` for `by`, as described in the module docstring.
 
     `args` are the transition's arguments, or a callable taking the locked case that returns
     them (when they depend on the fresh row). `hook(case)` runs after the transition, before
-    the save. `tell` is a list of `Tell`, or a callable taking the saved case that returns one.
+    the save. `data` (for the audit event) may likewise be a callable taking the changed case.
+    `tell` is a list of `Tell`, or a callable taking the saved case that returns one.
+    `on_event(case, event)` runs last, in the transaction, with the audit event: for an
+    outbox row of the case type's own (a mail with its own template) keyed by that event.
 
     Side effects: the case saved, a message and attachments, one audit event, notifications
     (portal and e-mail after commit). Returns the locked, saved case.
@@ -157,20 +168,28 @@ def transition_run(*, case, by, name, verb, args=(), hook=None, data=None, messa
         method(*(args(case) if callable(args) else args))
         if hook is not None:
             hook(case)
+        if callable(data):
+            data = data(case)
         _finish(case, by, verb=verb, before=before, data=data, message=message,
-                visibility=visibility, files=files, tell=tell)
+                visibility=visibility, files=files, tell=tell, on_event=on_event)
     return case
 
 
 def case_update(*, case, by, allowed, verb, change=None, denied=None, data=None, message=None,
-                visibility=Message.Visibility.PUBLIC, files=(), tell=None):
+                visibility=Message.Visibility.PUBLIC, files=(), tell=None, audit=True,
+                on_event=None):
     """A case event that is not a status transition (suspend, reclassify, a reply): the same
     steps as `transition_run`, with the predicate `allowed(case, by)` checked on the locked row
     and `change(case)` making the change (it may return data for the audit event, or raise).
+    `audit=False` is for a reply or note that changes no status: its message is the record (an
+    audit event would show on the timeline of readers the message is hidden from), and it
+    keys the notifications.
 
     Side effects: as `transition_run`. Returns (the case, the message or None).
     """
     _check_actor(by)
+    if not audit and not message:
+        raise TypeError("`audit=False` needs a `message`: it is the record of the event")
     attachments_validate(files)
     with transaction.atomic():
         case = case_lock(case)
@@ -180,13 +199,15 @@ def case_update(*, case, by, allowed, verb, change=None, denied=None, data=None,
         changed = change(case) if change is not None else None
         msg = _finish(case, by, verb=verb, before=before, data={**(data or {}),
                                                                  **(changed or {})},
-                      message=message, visibility=visibility, files=files, tell=tell)
+                      message=message, visibility=visibility, files=files, tell=tell,
+                      audit=audit, on_event=on_event)
     return case, msg
 
 
 def case_open(*, model, by, prefix, fields, verb, data=None, files=(), tell=None,
-              message=None, visibility=Message.Visibility.PUBLIC):
+              message=None, visibility=Message.Visibility.PUBLIC, on_event=None):
     """Create a case of `model` with the next reference for `prefix` (FM, OB, ...).
+    `on_event(case, event)` runs last, in the transaction, as in `transition_run`.
 
     Side effects: the case, attachments, an audit event, notifications. Returns the case.
     """
@@ -211,6 +232,8 @@ def case_open(*, model, by, prefix, fields, verb, data=None, files=(), tell=None
             attachments_add(obj=case, uploaded_by=_author(by), files=files, message=msg,
                             visibility=visibility)
         case_tell(case, by, tell(case) if callable(tell) else tell, _event_key(case, event))
+        if on_event is not None:
+            on_event(case, event)
     return case
 
 

@@ -15,7 +15,9 @@ def timeline_for(*, obj, visibilities):
     `visibilities` is what the viewer may see (the process app's permission decides).
     """
     messages = list(_for(Message, obj).filter(visibility__in=visibilities)
-                    .select_related("author").prefetch_related("attachments"))
+                    # The author's organisation: a case type may show it (change requests).
+                    .select_related("author__membership__organisation")
+                    .prefetch_related("attachments"))
     loose = list(_for(Attachment, obj).filter(message__isnull=True,
                                               visibility__in=visibilities)
                  .select_related("uploaded_by"))

@@ -86,3 +86,40 @@ def sla_state(*, calendar, target: timedelta, due: datetime | None, met_at: date
     if remaining < target * AT_RISK_SHARE:
         return SlaState("at_risk", due, remaining)
     return SlaState("on_track", due, remaining)
+
+
+def due_times(*, process, key, start, paused_seconds=0, calendar=None):
+    """(first response due, resolution due) for a case of `process` opened at `start` under the
+    targets for `key` (a severity, a category), moved by the business time spent waiting for
+    the bank; (None, None) when the process has no target for `key`."""
+    targets = sla_targets(process=process, severity=key)
+    if targets is None:
+        return None, None
+    calendar = calendar or calendar_get()
+    paused = timedelta(seconds=paused_seconds)
+    first, resolution = targets
+    return calendar.add(start, first + paused), calendar.add(start, resolution + paused)
+
+
+def case_clocks(*, calendar, targets, created_at, paused_since, paused_seconds, first_due,
+                resolution_due, first_response_at, resolved_at, now=None):
+    """The first-response and resolution clocks of a case, for its page and the queue.
+
+    While the case waits for the bank (`paused_since`), the clock stands still: the stored due
+    times move with the wait. `resolved_at` is None unless the case counts as resolved now.
+    """
+    if targets is None:
+        return None
+    now = now or timezone.now()
+    first, resolution = targets
+    paused = paused_since is not None
+    if paused:
+        total = timedelta(seconds=paused_seconds) + calendar.between(paused_since, now)
+        first_due = calendar.add(created_at, first + total)
+        resolution_due = calendar.add(created_at, resolution + total)
+    return {
+        "first_response": sla_state(calendar=calendar, target=first, due=first_due,
+                                    met_at=first_response_at, paused=paused, now=now),
+        "resolution": sla_state(calendar=calendar, target=resolution, due=resolution_due,
+                                met_at=resolved_at, paused=paused, now=now),
+    }

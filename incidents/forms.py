@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import attachments_field
-from casework.models import Message
+from casework.models import Environment
 
-from .models import Environment, Severity
+from .models import Severity, Status
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
@@ -58,21 +58,6 @@ class ErrorReportForm(forms.Form):
         return values
 
 
-class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Melding"), widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = forms.ChoiceField(label=_("Hvem skal se meldingen?"),
-                                   choices=Message.Visibility.choices,
-                                   initial=Message.Visibility.PUBLIC)
-    attachments = attachments_field()
-
-    def __init__(self, *args, allowed_visibilities, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [c for c in Message.Visibility.choices if c[0] in allowed_visibilities]
-        self.fields["visibility"].choices = choices
-        if len(choices) == 1:
-            self.fields["visibility"].widget = forms.HiddenInput()
-
-
 class ReclassifyForm(forms.Form):
     severity = forms.ChoiceField(label=_("Ny alvorlighet"), choices=Severity.choices)
     reason = forms.CharField(label=_("Begrunnelse"), required=False, max_length=500)
@@ -88,8 +73,6 @@ class FilterForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Bank"), required=False)
 
     def __init__(self, *args, organisations=None, **kwargs):
-        from .models import Status
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
                                          + list(Status.choices))

@@ -1,19 +1,21 @@
 """C.1 Error reports (feilmelding): a bank reports an error in the Saldo API through Bits."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
-from accounts.models import Organisation
+from casework.models import CaseBase, Environment
+from casework.runner import system_only
+from casework.sla import calendar_get, sla_targets
 
 from . import permissions as perms
 
-
-class Environment(models.TextChoices):
-    TEST = "test", _("Test")
-    PRODUCTION = "production", _("Produksjon")
+SLA_PROCESS = "incident"
 
 
 class Severity(models.TextChoices):
@@ -39,12 +41,14 @@ class Status(models.TextChoices):
 OPEN_STATUSES = [s for s in Status if s not in (Status.RESOLVED, Status.CLOSED)]
 
 
-class ErrorReport(FSMModelMixin, models.Model):
+class ErrorReport(CaseBase):
     """One error report. Transitions change fields only; services do the rest."""
 
-    reference = models.CharField(_("referanse"), max_length=20, unique=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
                                      related_name="error_reports", verbose_name=_("bank"))
+    status = FSMField(_("status"), max_length=32, default=Status.NEW, choices=Status.choices,
+                      protected=True, db_index=True)
+    created_at = models.DateTimeField(_("meldt"), db_index=True, default=timezone.now)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("meldt av"))
     environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
@@ -53,12 +57,8 @@ class ErrorReport(FSMModelMixin, models.Model):
     request_ids = models.JSONField(_("X-Request-Id"), default=list)
     summary = models.CharField(_("sammendrag"), max_length=200)
     description = models.TextField(_("beskrivelse"))
-    status = FSMField(_("status"), default=Status.NEW, choices=Status.choices, protected=True,
-                      db_index=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+", verbose_name=_("saksbehandler"))
-    created_at = models.DateTimeField(_("meldt"), db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +68,9 @@ class ErrorReport(FSMModelMixin, models.Model):
     paused_seconds = models.PositiveBigIntegerField(default=0)
     first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
     resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    # Who is told comes from the assignee, the reporter and the bank: fetched with the lock.
+    lock_related = ("organisation", "assignee", "reported_by")
 
     class Meta:
         verbose_name = _("feilmelding")
@@ -80,57 +83,77 @@ class ErrorReport(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
 
+    def headline(self):
+        return self.summary
+
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
 
-    # --- transitions: fields only -------------------------------------------------------
+    def due_times_refresh(self, calendar=None):
+        """Set the SLA due times from the severity's targets, moved by the time spent waiting
+        for the bank."""
+        targets = sla_targets(process=SLA_PROCESS, severity=self.severity)
+        if targets is None:
+            self.first_response_due = self.resolution_due = None
+            return
+        calendar = calendar or calendar_get()
+        paused = timedelta(seconds=self.paused_seconds)
+        first, resolution = targets
+        self.first_response_due = calendar.add(self.created_at, first + paused)
+        self.resolution_due = calendar.add(self.created_at, resolution + paused)
 
-    @transition(field=status, source=[Status.NEW], target=Status.IN_PROGRESS,
+    def prepare_new(self):
+        """Called by `casework.runner.case_open` before the first save."""
+        self.due_times_refresh()
+
+    # Transitions: fields only.
+
+    @transition(field="status", source=[Status.NEW], target=Status.IN_PROGRESS,
                 permission=perms.can_handle)
     def take(self, by):
         self.assignee = by
 
-    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS],
+    @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS],
                 target=Status.AWAITING_BANK, permission=perms.can_handle)
     def request_info(self, by, at):
         self.assignee = self.assignee or by
         self.paused_since = at
 
-    @transition(field=status, source=[Status.AWAITING_BANK], target=Status.IN_PROGRESS,
+    @transition(field="status", source=[Status.AWAITING_BANK], target=Status.IN_PROGRESS,
                 permission=perms.is_reporting_bank)
     def bank_reply(self, paused_seconds):
         self.paused_seconds += paused_seconds
         self.paused_since = None
 
-    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS], target=Status.ESCALATED,
-                permission=perms.can_handle)
+    @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS],
+                target=Status.ESCALATED, permission=perms.can_handle)
     def escalate(self, by, at):
         self.assignee = self.assignee or by
         self.escalated_at = self.escalated_at or at
 
-    @transition(field=status, source=[Status.ESCALATED], target=Status.FIXED,
+    @transition(field="status", source=[Status.ESCALATED], target=Status.FIXED,
                 permission=perms.can_investigate)
     def mark_fixed(self):
         pass
 
-    @transition(field=status, source=[Status.NEW, Status.IN_PROGRESS, Status.FIXED],
+    @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS, Status.FIXED],
                 target=Status.RESOLVED, permission=perms.can_handle)
     def resolve(self, by, at):
         self.assignee = self.assignee or by
         self.resolved_at = at
 
-    @transition(field=status, source=[Status.RESOLVED], target=Status.CLOSED,
+    @transition(field="status", source=[Status.RESOLVED], target=Status.CLOSED,
                 permission=perms.is_reporting_bank)
     def confirm(self, at):
         self.closed_at = at
 
-    @transition(field=status, source=[Status.RESOLVED], target=Status.IN_PROGRESS,
+    @transition(field="status", source=[Status.RESOLVED], target=Status.IN_PROGRESS,
                 permission=perms.is_reporting_bank)
     def reopen(self):
         self.resolved_at = None
 
-    @transition(field=status, source=[Status.RESOLVED], target=Status.CLOSED,
-                permission=perms.nobody)
+    @transition(field="status", source=[Status.RESOLVED], target=Status.CLOSED,
+                permission=system_only)
     def auto_close(self, at):
         self.closed_at = at

@@ -3,7 +3,7 @@
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
 from casework.models import Message
 
-V = Message.Visibility
+Visibility = Message.Visibility
 
 
 def is_reporting_bank(report, user) -> bool:
@@ -38,10 +38,10 @@ def can_export(user) -> bool:
 def visible_message_kinds(user) -> list[str]:
     """Internal notes never reach the bank; each of Bits and Lånekassen has its own as well."""
     if is_bits(user):
-        return [V.PUBLIC, V.INTERNAL, V.BITS]
+        return [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.BITS]
     if is_lanekassen(user):
-        return [V.PUBLIC, V.INTERNAL, V.LANEKASSEN]
-    return [V.PUBLIC]
+        return [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.LANEKASSEN]
+    return [Visibility.PUBLIC]
 
 
 def can_comment(report, user) -> bool:
@@ -63,8 +63,3 @@ def is_staff_user(user) -> bool:
 
 def is_bits_user(user) -> bool:
     return is_bits(user)
-
-
-def nobody(report, user) -> bool:
-    """Only the system does this (e.g. closing after five quiet working days)."""
-    return False

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
-from casework.selectors import attachment_for, timeline_for
+from casework.selectors import timeline_for
 from casework.sla import sla_state, sla_targets_map
 
 from . import permissions as perms
@@ -63,7 +63,7 @@ def incident_filter(qs, *, status=None, severity=None, environment=None, organis
     return qs
 
 
-def incident_get_for_user(*, user, reference, for_update=False):
+def incident_get_for_user(*, user, reference):
     """The report if the user may see it; 404 otherwise — the same answer as for no report."""
     report = incident_list_for_user(user=user).filter(reference=reference).first()
     if report is None or not perms.can_view(report, user):
@@ -73,14 +73,6 @@ def incident_get_for_user(*, user, reference, for_update=False):
 
 def incident_timeline(*, report, user):
     return timeline_for(obj=report, visibilities=perms.visible_message_kinds(user))
-
-
-def incident_attachment(*, report, user, pk):
-    attachment = attachment_for(obj=report, pk=pk,
-                                visibilities=perms.visible_message_kinds(user))
-    if attachment is None:
-        raise Http404
-    return attachment
 
 
 def incident_sla(*, report, calendar, targets_map=None, now=None):
@@ -109,3 +101,18 @@ def incident_sla(*, report, calendar, targets_map=None, now=None):
                                     Status.RESOLVED, Status.CLOSED) else None,
                                 paused=paused, now=now),
     }
+
+
+def incident_overview(*, user):
+    """What the home page says about error reports: how many are open, how many wait for this
+    user's side (Bits: new; Lånekassen: escalated; the bank: asked to answer), the latest five."""
+    qs = incident_list_for_user(user=user)
+    overview = {"open": qs.filter(status__in=OPEN_STATUSES).count(),
+                "recent": list(qs.order_by("-created_at")[:5])}
+    if is_bits(user):
+        overview["new"] = qs.filter(status=Status.NEW).count()
+    if is_lanekassen(user):
+        overview["escalated"] = qs.filter(status=Status.ESCALATED).count()
+    if is_bank_user(user):
+        overview["awaiting_bank"] = qs.filter(status=Status.AWAITING_BANK).count()
+    return overview

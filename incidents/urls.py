@@ -1,16 +1,23 @@
 from django.urls import path
 
+from casework import views as case_views
+
 from . import views
 
 app_name = "incidents"
+
+# The action, message and attachment views are the kernel's, for this case type.
+CASE_TYPE = {"case_type_key": "incident"}
 
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("ny/", views.incident_create, name="create"),
     path("eksport.csv", views.incident_export, name="export"),
     path("<str:reference>/", views.incident_detail, name="detail"),
-    path("<str:reference>/handling/<str:action>/", views.incident_action, name="action"),
+    path("<str:reference>/handling/<str:action>/", case_views.case_action, CASE_TYPE,
+         name="action"),
     path("<str:reference>/alvorlighet/", views.incident_reclassify, name="reclassify"),
-    path("<str:reference>/melding/", views.incident_message, name="message"),
-    path("<str:reference>/vedlegg/<int:pk>/", views.incident_attachment, name="attachment"),
+    path("<str:reference>/melding/", case_views.case_message, CASE_TYPE, name="message"),
+    path("<str:reference>/vedlegg/<int:pk>/", case_views.case_attachment, CASE_TYPE,
+         name="attachment"),
 ]

@@ -1,56 +1,33 @@
+"""Error report pages. The action, message and attachment views are the case kernel's
+(`casework.views`, through the registry entry in `apps.py`); these are the list, the export,
+the report form, the case page and the severity form."""
+
 import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
 from accounts.selectors import bank_organisations
 from balances.selectors import lookup_log_for_request_ids
-from casework.errors import DomainError
+from casework.actions import actions_available
+from casework.errors import DomainError, form_add_domain_error
+from casework.forms import MessageForm
 from casework.sla import calendar_get, sla_targets_map
-from casework.views import case_action, run_service
+from casework.views import run_service
 
 from . import permissions as perms
 from . import selectors, services
-from .forms import ErrorReportForm, FilterForm, MessageForm, ReclassifyForm
-from .models import Status
-
-# The transitions a person triggers from the case page, with what each asks for.
-ACTIONS = {
-    "take": {"label": gettext_lazy("Ta saken"), "text": None,
-             "service": lambda r, u, t: services.incident_take(report=r, by=u)},
-    "request_info": {"label": gettext_lazy("Be banken om mer informasjon"),
-                     "text": gettext_lazy("Hva trenger dere fra banken? (synlig for banken)"),
-                     "service": lambda r, u, t: services.incident_request_info(
-                         report=r, by=u, message=t)},
-    "escalate": {"label": gettext_lazy("Eskaler til Lånekassen"),
-                 "text": gettext_lazy("Hva skal Lånekassen se på? (internt, ikke for banken)"),
-                 "service": lambda r, u, t: services.incident_escalate(report=r, by=u, note=t)},
-    "mark_fixed": {"label": gettext_lazy("Marker som rettet"),
-                   "text": gettext_lazy("Hva er rettet? (til Bits, ikke for banken)"),
-                   "service": lambda r, u, t: services.incident_mark_fixed(
-                       report=r, by=u, explanation=t)},
-    "resolve": {"label": gettext_lazy("Løs saken"),
-                "text": gettext_lazy("Løsning og veiledning til banken"),
-                "service": lambda r, u, t: services.incident_resolve(report=r, by=u, guidance=t)},
-    "confirm": {"label": gettext_lazy("Bekreft at feilen er løst"), "text": None,
-                "service": lambda r, u, t: services.incident_confirm(report=r, by=u)},
-    "reopen": {"label": gettext_lazy("Gjenåpne saken"),
-               "text": gettext_lazy("Hvorfor er feilen ikke løst?"),
-               "service": lambda r, u, t: services.incident_reopen(report=r, by=u, reason=t)},
-}
-
-
-def _available_actions(report, user):
-    names = {t.name for t in report.get_available_user_status_transitions(user)}
-    return [{"name": n, **meta} for n, meta in ACTIONS.items() if n in names]
+from .actions import ACTIONS
+from .forms import ErrorReportForm, FilterForm, ReclassifyForm
+from .models import Severity, Status
 
 
 def _organisations_for_filter(user):
@@ -140,7 +117,7 @@ def incident_create(request):
                 files=data["attachments"],
             )
         except DomainError as exc:
-            form.add_error("attachments" if "«" in exc.message else None, exc.message)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Feilmeldingen er registrert som %(ref)s.") % {
                 "ref": report.reference})
@@ -148,12 +125,14 @@ def incident_create(request):
     return render(request, "incidents/create.html", {"form": form})
 
 
-def _detail_context(request, report, message_form=None):
+def detail_context(request, report, message_form=None):
+    """The case page's context; the kernel's message view renders it again after a reply."""
     user = request.user
     return {
         "report": report,
+        "case": report,
         "timeline": selectors.incident_timeline(report=report, user=user),
-        "actions": _available_actions(report, user),
+        "actions": actions_available(ACTIONS, report, user),
         "message_form": message_form or MessageForm(
             allowed_visibilities=perms.note_choices(user)),
         "can_comment": perms.can_comment(report, user),
@@ -170,14 +149,7 @@ def _detail_context(request, report, message_form=None):
 @login_required
 def incident_detail(request, reference):
     report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    return render(request, "incidents/detail.html", _detail_context(request, report))
-
-
-@login_required
-@require_POST
-def incident_action(request, reference, action):
-    report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    return case_action(request, report, ACTIONS, action)
+    return render(request, "incidents/detail.html", detail_context(request, report))
 
 
 @login_required
@@ -194,36 +166,43 @@ def incident_reclassify(request, reference):
     return redirect(report)
 
 
-@login_required
-@require_POST
-def incident_message(request, reference):
-    report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    form = MessageForm(request.POST, request.FILES,
-                       allowed_visibilities=perms.note_choices(request.user))
-    posted = False
-    if form.is_valid():
-        try:
-            services.incident_comment(report=report, by=request.user,
-                                      body=form.cleaned_data["body"],
-                                      visibility=form.cleaned_data["visibility"],
-                                      files=form.cleaned_data["attachments"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            posted = True
-    report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    if request.htmx:
-        context = _detail_context(request, report, None if posted else form)
-        return render(request, "incidents/_conversation.html", context)
-    if posted:
-        messages.success(request, _("Meldingen er sendt."))
-        return redirect(report)
-    return render(request, "incidents/detail.html", _detail_context(request, report, form))
+def event_detail(event):
+    """The timeline's detail of a severity change: "Høy → Kritisk"."""
+    if event.verb != "reclassified":
+        return ""
+    labels = dict(Severity.choices)
+    old, new = event.data.get("from"), event.data.get("to")
+    return f"{labels.get(old, old)} → {labels.get(new, new)}"
 
 
-@login_required
-def incident_attachment(request, reference, pk):
-    report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    attachment = selectors.incident_attachment(report=report, user=request.user, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.filename, content_type=attachment.mime_type)
+def home_panel(request):
+    """The error reports' part of the home page (see `templates/dashboard.html` for the
+    shape): open reports, what waits for the viewer's side, a button to report, the latest."""
+    user = request.user
+    if not (is_bank_user(user) or is_bits(user) or is_lanekassen(user)):
+        return None
+    overview = selectors.incident_overview(user=user)
+    url = reverse("incidents:list")
+    cards = [{"key": "open", "title": _("Åpne feilmeldinger"), "count": overview["open"],
+              "url": f"{url}?status=open", "link_label": _("Se feilmeldinger")}]
+    if "new" in overview:
+        cards.append({"key": "new", "title": _("Nye i køen"), "count": overview["new"],
+                      "url": url, "link_label": _("Åpne køen")})
+    if "escalated" in overview:
+        cards.append({"key": "escalated", "title": _("Eskalert til Lånekassen"),
+                      "count": overview["escalated"], "url": f"{url}?status=escalated",
+                      "link_label": _("Se eskalerte saker")})
+    if "awaiting_bank" in overview:
+        cards.append({"key": "awaiting_bank", "title": _("Venter på svar fra dere"),
+                      "count": overview["awaiting_bank"], "url": f"{url}?status=awaiting_bank",
+                      "link_label": _("Se sakene")})
+    if perms.can_report(user):
+        cards.append({"key": "report", "title": _("Noe virker ikke?"),
+                      "url": reverse("incidents:create"), "link_label": _("Meld en feil"),
+                      "button": True})
+    return {
+        "key": "incident", "cards": cards, "items_title": _("Siste feilmeldinger"),
+        "items": [{"url": r.get_absolute_url(), "label": r.reference,
+                   "text": f"{r.summary} ({r.get_status_display()})"}
+                  for r in overview["recent"]],
+    }

@@ -12,16 +12,17 @@ from django_fsm import has_transition_perm
 
 from casework.errors import DomainError
 from casework.models import Attachment, AuditEvent, Message
+from casework.runner import SYSTEM, transition_run
 from incidents import services
 from incidents.models import ErrorReport, Status
 from notifications.models import Notification, OutboxMessage
 from tests.factories import member_of
 from tests.support.transactions import rolled_back
+from tests.support.transitions import PERSONAS, Transition, TransitionMatrix, snapshot
 
 OSLO = ZoneInfo("Europe/Oslo")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-PERSONAS = ["bank_member", "bank_admin", "other_bank", "bits", "lanekassen"]
 
 
 # --- building reports in each state, through the services ---------------------------------
@@ -64,57 +65,66 @@ def _closed(p):
     return services.incident_confirm(report=_resolved(p), by=p["bank_member"])
 
 
-# name: (state builder, call, who may, audit verb, from, to, who is told)
-TRANSITIONS = {
-    "take": (_new, lambda r, u: services.incident_take(report=r, by=u),
-             {"bits"}, "taken", Status.NEW, Status.IN_PROGRESS, {"bank_member"}),
-    "request_info": (_in_progress, lambda r, u: services.incident_request_info(
-        report=r, by=u, message="Hvilken X-Request-Id?"),
-        {"bits"}, "info_requested", Status.IN_PROGRESS, Status.AWAITING_BANK, {"bank_member"}),
-    "bank_reply": (_awaiting, lambda r, u: services.incident_bank_reply(
-        report=r, by=u, message="Her er loggen."),
-        {"bank_member", "bank_admin"}, "bank_replied", Status.AWAITING_BANK, Status.IN_PROGRESS,
-        {"bits"}),
-    "escalate": (_in_progress, lambda r, u: services.incident_escalate(
-        report=r, by=u, note="Feil i saldoberegningen?"),
-        {"bits"}, "escalated", Status.IN_PROGRESS, Status.ESCALATED,
-        {"lanekassen", "bank_member"}),
-    "mark_fixed": (_escalated, lambda r, u: services.incident_mark_fixed(
-        report=r, by=u, explanation="Rettet i versjon 2.3."),
-        {"lanekassen"}, "fixed", Status.ESCALATED, Status.FIXED, {"bits"}),
-    "resolve": (_in_progress, lambda r, u: services.incident_resolve(
-        report=r, by=u, guidance="Bruk riktig miljø."),
-        {"bits"}, "resolved", Status.IN_PROGRESS, Status.RESOLVED, {"bank_member"}),
-    "resolve_after_fix": (_fixed, lambda r, u: services.incident_resolve(
-        report=r, by=u, guidance="Lånekassen har rettet feilen."),
-        {"bits"}, "resolved", Status.FIXED, Status.RESOLVED, {"bank_member"}),
-    "confirm": (_resolved, lambda r, u: services.incident_confirm(report=r, by=u),
-                {"bank_member", "bank_admin"}, "confirmed", Status.RESOLVED, Status.CLOSED,
-                {"bits"}),
-    "reopen": (_resolved, lambda r, u: services.incident_reopen(
-        report=r, by=u, reason="Feilen kom tilbake."),
-        {"bank_member", "bank_admin"}, "reopened", Status.RESOLVED, Status.IN_PROGRESS,
-        {"bits"}),
-    "reclassify": (_in_progress, lambda r, u: services.incident_reclassify(
-        report=r, by=u, severity="critical", reason="Rammer alle kunder."),
-        {"bits"}, "reclassified", "", "", {"bank_member"}),
-}
+MATRIX = TransitionMatrix(model=ErrorReport, transitions={
+    "take": Transition(
+        build=_new, call=lambda r, u: services.incident_take(report=r, by=u),
+        allowed={"bits"}, verb="taken", from_state=Status.NEW, to_state=Status.IN_PROGRESS,
+        told={"bank_member"}),
+    "request_info": Transition(
+        build=_in_progress, call=lambda r, u: services.incident_request_info(
+            report=r, by=u, message="Hvilken X-Request-Id?"),
+        allowed={"bits"}, verb="info_requested", from_state=Status.IN_PROGRESS,
+        to_state=Status.AWAITING_BANK, told={"bank_member"}),
+    "bank_reply": Transition(
+        build=_awaiting, call=lambda r, u: services.incident_bank_reply(
+            report=r, by=u, message="Her er loggen."),
+        allowed={"bank_member", "bank_admin"}, verb="bank_replied",
+        from_state=Status.AWAITING_BANK, to_state=Status.IN_PROGRESS, told={"bits"}),
+    "escalate": Transition(
+        build=_in_progress, call=lambda r, u: services.incident_escalate(
+            report=r, by=u, note="Feil i saldoberegningen?"),
+        allowed={"bits"}, verb="escalated", from_state=Status.IN_PROGRESS,
+        to_state=Status.ESCALATED, told={"lanekassen", "bank_member"}),
+    "mark_fixed": Transition(
+        build=_escalated, call=lambda r, u: services.incident_mark_fixed(
+            report=r, by=u, explanation="Rettet i versjon 2.3."),
+        allowed={"lanekassen"}, verb="fixed", from_state=Status.ESCALATED,
+        to_state=Status.FIXED, told={"bits"}),
+    "resolve": Transition(
+        build=_in_progress, call=lambda r, u: services.incident_resolve(
+            report=r, by=u, guidance="Bruk riktig miljø."),
+        allowed={"bits"}, verb="resolved", from_state=Status.IN_PROGRESS,
+        to_state=Status.RESOLVED, told={"bank_member"}),
+    "resolve_after_fix": Transition(
+        build=_fixed, call=lambda r, u: services.incident_resolve(
+            report=r, by=u, guidance="Lånekassen har rettet feilen."),
+        allowed={"bits"}, verb="resolved", from_state=Status.FIXED,
+        to_state=Status.RESOLVED, told={"bank_member"}),
+    "confirm": Transition(
+        build=_resolved, call=lambda r, u: services.incident_confirm(report=r, by=u),
+        allowed={"bank_member", "bank_admin"}, verb="confirmed", from_state=Status.RESOLVED,
+        to_state=Status.CLOSED, told={"bits"}),
+    "reopen": Transition(
+        build=_resolved, call=lambda r, u: services.incident_reopen(
+            report=r, by=u, reason="Feilen kom tilbake."),
+        allowed={"bank_member", "bank_admin"}, verb="reopened", from_state=Status.RESOLVED,
+        to_state=Status.IN_PROGRESS, told={"bits"}),
+    # Not a status change: the audit event records the status it happened in, and no new one.
+    "reclassify": Transition(
+        build=_in_progress, call=lambda r, u: services.incident_reclassify(
+            report=r, by=u, severity="critical", reason="Rammer alle kunder."),
+        allowed={"bits"}, verb="reclassified", from_state=Status.IN_PROGRESS, to_state="",
+        told={"bank_member"}),
+})
 
-ALLOWED = [(name, who) for name, t in TRANSITIONS.items() for who in PERSONAS if who in t[2]]
-REFUSED = [(name, who) for name, t in TRANSITIONS.items() for who in PERSONAS
-           if who not in t[2]]
+(test_allowed_persona_moves_the_case_with_audit_and_outbox_after_commit,
+ test_refused_persona_gets_domain_error_and_nothing_changes,
+ test_rolled_back_transition_leaves_no_outbox_and_dispatches_nothing) = MATRIX.tests()
 
 
 def _snapshot(report):
     """Everything a refused call must leave as it was."""
-    return {
-        "report": ErrorReport.objects.filter(pk=report.pk).values().get(),
-        "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
-        "messages": list(Message.objects.values_list("pk", flat=True)),
-        "attachments": list(Attachment.objects.values_list("pk", flat=True)),
-        "notifications": list(Notification.objects.values_list("pk", flat=True)),
-        "outbox": list(OutboxMessage.objects.values_list("pk", flat=True)),
-    }
+    return snapshot(ErrorReport, report)
 
 
 def _events(report):
@@ -130,70 +140,40 @@ def _emails(personas, names):
     return {personas[n].email for n in names}
 
 
-# --- who may, audit and outbox for every transition ----------------------------------------
-
-@pytest.mark.parametrize(("name", "who"), ALLOWED, ids=[f"{n}-{w}" for n, w in ALLOWED])
-def test_allowed_persona_moves_report_with_audit_and_outbox_sent_after_commit(
-        personas, django_capture_on_commit_callbacks, name, who):
-    build, call, _may, verb, from_state, to_state, told = TRANSITIONS[name]
-    report = build(personas)
-    before = _snapshot(report)
-    mail.outbox.clear()
-
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        call(report, personas[who])
-
-    report.refresh_from_db()
-    expected_status = to_state or before["report"]["status"]
-    assert report.status == expected_status
-    event = _new_rows(AuditEvent, before["audit"]).get()
-    assert (event.verb, event.from_state, event.to_state, event.actor) == (
-        verb, from_state, to_state, personas[who])
-    recipients = _emails(personas, told)
-    outbox = _new_rows(OutboxMessage, before["outbox"])
-    assert {m.to for m in outbox} == recipients
-    assert all(m.subject.startswith(report.reference) for m in outbox)
-    notified = _new_rows(Notification, before["notifications"])
-    assert {n.recipient.email for n in notified} == recipients
-    assert all(n.url == report.get_absolute_url() for n in notified)
-    # Sent only once the transaction committed, and each recipient gets it once.
-    assert callbacks
-    assert sorted(to for m in mail.outbox for to in m.to) == sorted(recipients)
-    assert set(outbox.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
-
-
-@pytest.mark.parametrize(("name", "who"), REFUSED, ids=[f"{n}-{w}" for n, w in REFUSED])
-def test_refused_persona_gets_domain_error_and_nothing_changes(personas, name, who):
-    build, call, *_ = TRANSITIONS[name]
-    report = build(personas)
-    before = _snapshot(report)
-
-    with pytest.raises(DomainError):
-        call(report, personas[who])
-
-    assert _snapshot(report) == before
-
-
-@pytest.mark.parametrize("name", list(TRANSITIONS))
-def test_rolled_back_transition_leaves_no_outbox_and_dispatches_nothing(
-        personas, django_capture_on_commit_callbacks, name):
-    build, call, may, *_ = TRANSITIONS[name]
-    report = build(personas)
-    before = _snapshot(report)
-    mail.outbox.clear()
-
-    with rolled_back(django_capture_on_commit_callbacks):
-        call(report, personas[sorted(may)[0]])
-        assert _new_rows(OutboxMessage, before["outbox"]).exists()  # written in the tx
-
-    assert mail.outbox == []
-    assert _snapshot(report) == before
-
-
 def test_auto_close_is_a_transition_no_persona_may_trigger(personas):
     report = _resolved(personas)
     for who in PERSONAS:
         assert not has_transition_perm(report.auto_close, personas[who]), who
+    assert has_transition_perm(report.auto_close, SYSTEM)
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_auto_close_run_by_a_persona_is_refused_and_changes_nothing(personas, who):
+    report = _resolved(personas)
+    before = _snapshot(report)
+    with pytest.raises(DomainError):
+        transition_run(case=report, by=personas[who], name="auto_close", verb="auto_closed",
+                       args=(timezone.now(),))
+    assert _snapshot(report) == before
+
+
+def test_auto_close_run_by_the_system_closes_with_no_person_on_the_event(personas):
+    report = _resolved(personas)
+    report = transition_run(case=report, by=SYSTEM, name="auto_close", verb="auto_closed",
+                            args=(timezone.now(),))
+    assert report.status == Status.CLOSED
+    event = _events(report)[-1]
+    assert (event.verb, event.from_state, event.to_state, event.actor) == (
+        "auto_closed", Status.RESOLVED, Status.CLOSED, None)
+
+
+def test_a_transition_without_an_actor_is_an_error_not_a_skipped_check(personas):
+    report = _resolved(personas)
+    before = _snapshot(report)
+    with pytest.raises(TypeError):
+        transition_run(case=report, by=None, name="auto_close", verb="auto_closed",
+                       args=(timezone.now(),))
+    assert _snapshot(report) == before
 
 
 # --- reporting -----------------------------------------------------------------------------
