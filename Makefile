@@ -54,6 +54,8 @@ lint: deps
 	@$(UV) run ruff check .
 	@$(UV) run python manage.py makemigrations --check --dry-run -v 0
 
+# The suite also checks the import layers (tests/test_layers.py) and runs this Makefile's `uv`
+# and `deps` on a Python without uv (tests/test_fresh_machine.py).
 test: system-deps deps assets
 	@$(MAKE) --no-print-directory lint
 	@$(UV) run python scripts/testenv.py -- $(UV) run pytest $(PYTEST_ARGS)

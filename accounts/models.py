@@ -152,6 +152,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitasjon")
@@ -162,4 +163,5 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self):
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (self.accepted_at is None and self.revoked_at is None
+                and self.expires_at > timezone.now())

@@ -61,3 +61,12 @@ def can_manage_members(user, organisation) -> bool:
     membership = _membership(user)
     return bool(membership and membership.organisation_id == organisation.pk
                 and membership.role == membership.Role.ADMIN)
+
+
+def admin_site_allows(user, perm) -> bool:
+    """The portal's operators in the Django admin (active staff holding the Django model
+    permission `perm`, e.g. "accounts.change_membership") may make that change in any
+    organisation. The admin makes it through the same services as the portal's own pages,
+    which check this and write the audit event."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff
+                and user.has_perm(perm))

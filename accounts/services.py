@@ -11,7 +11,7 @@ from notifications.models import OutboxMessage
 from notifications.services import email_enqueue, notify
 
 from .models import ContactPoint, Invitation, Membership, Organisation, User
-from .permissions import can_invite, can_manage_members
+from .permissions import admin_site_allows, can_invite, can_manage_members
 from .selectors import contact_points_overdue_organisations
 
 
@@ -21,7 +21,7 @@ def invitation_create(*, by, organisation, email, name="", role=Membership.Role.
     Side effects: an Invitation row, an audit event, an e-mail with the link in the outbox.
     """
     email = email.strip().lower()
-    if not can_invite(by, organisation):
+    if not (can_invite(by, organisation) or admin_site_allows(by, "accounts.add_invitation")):
         raise DomainError(_("Du kan ikke invitere til denne organisasjonen."))
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
@@ -64,7 +64,30 @@ def invitation_accept(*, invitation, name, password):
     return user
 
 
-# --- Registering a bank, members and contact points ----------------------------------------
+def invitation_revoke(*, invitation, by):
+    """Withdraw an invitation that has not been accepted; its link stops working. Revoking a
+    revoked invitation changes nothing.
+
+    Side effects: the invitation marked revoked, an audit event.
+    """
+    with transaction.atomic():
+        invitation = (Invitation.objects.select_for_update().select_related("organisation")
+                      .get(pk=invitation.pk))
+        if not (can_invite(by, invitation.organisation)
+                or admin_site_allows(by, "accounts.change_invitation")):
+            raise DomainError(_("Du kan ikke trekke tilbake invitasjoner til denne "
+                                "organisasjonen."))
+        if invitation.accepted_at is not None:
+            raise DomainError(_("Invitasjonen er allerede tatt i bruk."))
+        if invitation.revoked_at is not None:
+            return invitation
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(obj=invitation.organisation, actor=by, verb="invitation_revoked",
+                     data={"email": invitation.email})
+    return invitation
+
+
 
 def bank_register(*, orgnr, name, contact_points, registrant_name, registrant_email):
     """Create a bank that registered itself, with its contact points and its first admin.
@@ -111,18 +134,69 @@ def organisation_rename(*, organisation, by, name):
     return organisation
 
 
-def _member_locked(membership, by):
+def organisation_create(*, by, name, orgnr, kind):
+    """Add an organisation by hand (the portal's operators; banks register themselves).
+
+    Side effects: an Organisation, an audit event.
+    """
+    if not admin_site_allows(by, "accounts.add_organisation"):
+        raise DomainError(_("Du har ikke lov til å opprette organisasjoner."))
+    if kind not in Organisation.Kind.values:
+        raise DomainError(_("Ukjent organisasjonstype."), field="kind")
+    if Organisation.objects.filter(orgnr=orgnr).exists():
+        raise DomainError(_("Organisasjonsnummeret er allerede registrert i portalen."),
+                          field="orgnr")
+    with transaction.atomic():
+        organisation = Organisation.objects.create(name=name.strip(), orgnr=orgnr, kind=kind)
+        audit_record(obj=organisation, actor=by, verb="organisation_created",
+                     data={"orgnr": orgnr, "kind": kind})
+    return organisation
+
+
+def organisation_set_kind(*, organisation, by, kind):
+    """Make an organisation a bank, Bits or Lånekassen. What its members may see follows from
+    the kind (Bits and Lånekassen see every bank's cases), so only the portal's operators
+    change it.
+
+    Side effects: the kind, an audit event.
+    """
+    if not admin_site_allows(by, "accounts.change_organisation"):
+        raise DomainError(_("Du har ikke lov til å endre organisasjonstypen."))
+    if kind not in Organisation.Kind.values:
+        raise DomainError(_("Ukjent organisasjonstype."), field="kind")
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        old = organisation.kind
+        if old == kind:
+            return organisation
+        organisation.kind = kind
+        organisation.save(update_fields=["kind"])
+        audit_record(obj=organisation, actor=by, verb="organisation_kind_changed",
+                     data={"from": old, "to": kind})
+    return organisation
+
+
+def _member_locked(membership, by, perm="accounts.change_membership"):
     membership = (Membership.objects.select_for_update().select_related("user", "organisation")
                   .get(pk=membership.pk))
-    if not can_manage_members(by, membership.organisation):
+    if not (can_manage_members(by, membership.organisation) or admin_site_allows(by, perm)):
         raise DomainError(_("Bare organisasjonens administrator kan endre medlemmene."))
     return membership
 
 
-def _other_admins(membership):
-    return (Membership.objects.filter(organisation_id=membership.organisation_id,
-                                      role=Membership.Role.ADMIN, user__is_active=True)
-            .exclude(pk=membership.pk).exists())
+def _keep_an_admin(membership):
+    """Refuse to take away `membership`'s place as an active admin when it is its
+    organisation's last one. The organisation row is locked first: two admins demoting each
+    other at the same moment must not both see the other one still there."""
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    if membership.role != Membership.Role.ADMIN or not membership.user.is_active:
+        return
+    others = (Membership.objects.filter(organisation_id=membership.organisation_id,
+                                        role=Membership.Role.ADMIN, user__is_active=True)
+              .exclude(pk=membership.pk))
+    if not others.exists():
+        raise DomainError(_("Organisasjonen må ha minst én administrator. Gjør en annen "
+                            "til administrator først."))
 
 
 def membership_set_role(*, membership, by, role):
@@ -137,17 +211,15 @@ def membership_set_role(*, membership, by, role):
         old = membership.role
         if old == role:
             return membership
-        if old == Membership.Role.ADMIN and not _other_admins(membership):
-            raise DomainError(_("Organisasjonen må ha minst én administrator. Gjør en annen "
-                                "til administrator først."))
+        _keep_an_admin(membership)
         membership.role = role
         membership.save(update_fields=["role"])
-        audit_record(obj=membership.organisation, actor=by, verb="member_role_changed",
-                     data={"email": membership.user.email, "from": old, "to": role})
+        event = audit_record(obj=membership.organisation, actor=by, verb="member_role_changed",
+                             data={"email": membership.user.email, "from": old, "to": role})
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
                title=_("Rollen din i %(org)s er nå %(role)s") % {
                    "org": membership.organisation.name, "role": membership.get_role_display()},
-               key=f"member-role:{membership.pk}:{timezone.now().timestamp()}")
+               key=f"member-role:{membership.pk}:{event.pk}")
     return membership
 
 
@@ -164,15 +236,15 @@ def membership_set_signing_authority(*, membership, by, can_sign):
             return membership
         membership.can_sign = bool(can_sign)
         membership.save(update_fields=["can_sign"])
-        audit_record(obj=membership.organisation, actor=by,
-                     verb="signing_authority_granted" if can_sign
-                     else "signing_authority_revoked",
-                     data={"email": membership.user.email})
+        event = audit_record(obj=membership.organisation, actor=by,
+                             verb="signing_authority_granted" if can_sign
+                             else "signing_authority_revoked",
+                             data={"email": membership.user.email})
         title = (_("Du har fått signeringsrett for %(org)s") if can_sign
                  else _("Signeringsretten din for %(org)s er fjernet"))
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
                title=title % {"org": membership.organisation.name},
-               key=f"member-sign:{membership.pk}:{timezone.now().timestamp()}")
+               key=f"member-sign:{membership.pk}:{event.pk}")
     return membership
 
 
@@ -183,10 +255,8 @@ def membership_remove(*, membership, by):
     Side effects: the Membership deleted, the user deactivated, an audit event.
     """
     with transaction.atomic():
-        membership = _member_locked(membership, by)
-        if membership.role == Membership.Role.ADMIN and not _other_admins(membership):
-            raise DomainError(_("Organisasjonen må ha minst én administrator. Gjør en annen "
-                                "til administrator først."))
+        membership = _member_locked(membership, by, perm="accounts.delete_membership")
+        _keep_an_admin(membership)
         if membership.user_id == by.pk:
             raise DomainError(_("Du kan ikke fjerne deg selv. Be en annen administrator."))
         user, organisation = membership.user, membership.organisation
@@ -198,6 +268,75 @@ def membership_remove(*, membership, by):
     return user
 
 
+def user_set_active(*, user, by, active):
+    """Open or close a person's account; a closed account cannot log in. An organisation's
+    last active admin cannot be closed, and no one closes their own account.
+
+    Side effects: the user's active flag, an audit event.
+    """
+    if not admin_site_allows(by, "accounts.change_user"):
+        raise DomainError(_("Du har ikke lov til å åpne eller stenge kontoer."))
+    active = bool(active)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            return user
+        if not active:
+            if user.pk == by.pk:
+                raise DomainError(_("Du kan ikke stenge din egen konto."), field="is_active")
+            membership = (Membership.objects.select_related("user")
+                          .filter(user=user).first())
+            if membership is not None:
+                _keep_an_admin(membership)
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(obj=user, actor=by, verb="user_activated" if active else "user_deactivated",
+                     data={"email": user.email})
+    return user
+
+
+# What the Django admin may change on a person besides the active flag (user_set_active) and
+# their place in an organisation (the membership services).
+USER_FIELDS = ("name", "email", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def user_update(*, user, by, changes):
+    """Change a person's name, e-mail address or access to the Django admin (`changes` maps
+    names in USER_FIELDS to new values; groups and permissions as collections).
+
+    Side effects: the user, an audit event with the old and new values.
+    """
+    if not admin_site_allows(by, "accounts.change_user"):
+        raise DomainError(_("Du har ikke lov til å endre brukere."))
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise DomainError(_("Disse feltene endres ikke her: %(fields)s") % {
+            "fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if "email" in changes:
+            email = changes["email"].strip().lower()
+            if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+                raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."),
+                                  field="email")
+            changes = {**changes, "email": email}
+        before, after = {}, {}
+        for field, value in changes.items():
+            if field in ("groups", "user_permissions"):
+                related = getattr(user, field)
+                before[field] = sorted(str(item) for item in related.all())
+                related.set(value)
+                after[field] = sorted(str(item) for item in value)
+            else:
+                before[field] = getattr(user, field)
+                setattr(user, field, value)
+                after[field] = value
+        user.save()
+        audit_record(obj=user, actor=by, verb="user_updated",
+                     data={"from": before, "to": after})
+    return user
+
+
 def contact_point_update(*, contact_point, by, name, email, phone):
     """Change a contact point; saving it also confirms it.
 
@@ -206,7 +345,8 @@ def contact_point_update(*, contact_point, by, name, email, phone):
     with transaction.atomic():
         contact_point = ContactPoint.objects.select_for_update().select_related(
             "organisation").get(pk=contact_point.pk)
-        if not can_manage_members(by, contact_point.organisation):
+        if not (can_manage_members(by, contact_point.organisation)
+                or admin_site_allows(by, "accounts.change_contactpoint")):
             raise DomainError(_("Bare organisasjonens administrator kan endre kontaktpunktene."))
         old = {"name": contact_point.name, "email": contact_point.email,
                "phone": contact_point.phone}
