@@ -2,6 +2,7 @@
 
 import functools
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
@@ -140,6 +141,47 @@ def api_access_active(*, organisation, environment):
     return access is not None and access.is_active
 
 
+class ApiSuspension(NamedTuple):
+    """A bank's API suspension: since when, and why (shown to the bank)."""
+
+    since: datetime
+    reason: str
+
+
+def api_suspensions(*, organisations=None) -> dict:
+    """{organisation id: ApiSuspension} for the banks whose live (not offboarded) access is
+    suspended, in one query. The access rows are the only record of a suspension: onboarding
+    and the breach cases read it here, never keep a copy."""
+    rows = ApiAccess.objects.filter(suspended_at__isnull=False, offboarded_at__isnull=True)
+    if organisations is not None:
+        rows = rows.filter(organisation__in=organisations)
+    found = {}
+    for organisation_id, since, reason in rows.order_by("suspended_at", "pk").values_list(
+            "organisation_id", "suspended_at", "suspended_reason"):
+        found.setdefault(organisation_id, ApiSuspension(since, reason))
+    return found
+
+
+def api_suspension_for(*, organisation):
+    """None, or (since, reason) while the bank's API access is suspended."""
+    return api_suspensions(organisations=[organisation.pk]).get(organisation.pk)
+
+
+def api_key_usable_exists(*, organisation, environment, now=None) -> bool:
+    """Whether the bank has a key for `environment` that is neither revoked nor expired."""
+    now = now or timezone.now()
+    return (ApiKey.objects.filter(organisation=organisation, environment=environment,
+                                  revoked_at__isnull=True).exclude(expires_at__lte=now).exists())
+
+
+def api_key_get_for_user(*, user, pk):
+    """A key of the user's own bank, or None (another bank's key, or no such key)."""
+    if not is_bank_user(user):
+        return None
+    return (ApiKey.objects.select_related("organisation")
+            .filter(pk=pk, organisation_id=user.membership.organisation_id).first())
+
+
 # --- The lookup log -------------------------------------------------------------------------------
 
 
@@ -234,3 +276,21 @@ def organisations_with_access(environments):
     ids = ApiAccess.objects.filter(environment__in=list(environments),
                                    offboarded_at__isnull=True).values("organisation_id")
     return Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.BANK)
+
+
+def lookup_log_summary(*, organisation, start, end):
+    """What the API log knows of a bank's calls in [start, end) (a security breach, C.2):
+    the number of calls, distinct persons (distinct keyed fnr hashes: never an fnr), and the
+    calls by status code and by API key. Reads the raw log for one bank and one period."""
+    from django.db.models import Q
+
+    rows = LookupLog.objects.filter(organisation=organisation, created_at__gte=start,
+                                    created_at__lt=end)
+    totals = rows.aggregate(calls=Count("pk"),
+                            persons=Count("fnr_hash", distinct=True,
+                                          filter=~Q(fnr_hash="")))
+    by_status = dict(rows.values_list("status").annotate(n=Count("pk")).order_by("status"))
+    by_key = dict(rows.values_list("api_key_prefix").annotate(n=Count("pk"))
+                  .order_by("api_key_prefix"))
+    return {"calls": totals["calls"], "persons": totals["persons"],
+            "by_status": by_status, "by_key": by_key}

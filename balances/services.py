@@ -32,7 +32,7 @@ from .models import (
     LookupLog,
 )
 from .rates import RATE_KINDS
-from .selectors import RATES_VERSION_KEY
+from .selectors import RATES_VERSION_KEY, api_suspensions
 from .testcustomers import load_test_customers, test_customer_ledgers
 
 MAX_ROTATION_GRACE = timedelta(days=7)
@@ -40,6 +40,9 @@ MAX_ROTATION_GRACE = timedelta(days=7)
 
 def api_access_grant(*, organisation, environment, by):
     """Give a bank access to an environment (and the Maskinporten scope for its orgnr).
+
+    A suspension covers every environment, including one granted later: while the bank's
+    other access is suspended, the new access starts suspended, with the same time and reason.
 
     Side effects: an ApiAccess row (re-activated if it was offboarded), an audit event.
     """
@@ -53,6 +56,10 @@ def api_access_grant(*, organisation, environment, by):
             access.offboarded_at = None
             access.granted_at = timezone.now()
             access.granted_by = by
+        suspension = api_suspensions(organisations=[organisation.pk]).get(organisation.pk)
+        if suspension is not None and access.suspended_at is None:
+            access.suspended_at, access.suspended_reason = suspension
+        if not created or suspension is not None:
             access.save()
         audit_record(obj=organisation, actor=by, verb="api_access_granted",
                      data={"environment": environment, "scope": access.scope})
@@ -126,8 +133,8 @@ def api_access_suspend(*, organisation, by, reason):
         raise DomainError(_("Oppgi en begrunnelse for suspensjonen."))
     with transaction.atomic():
         now = timezone.now()
-        updated = ApiAccess.objects.filter(organisation=organisation,
-                                           suspended_at__isnull=True).update(
+        updated = ApiAccess.objects.filter(organisation=organisation, suspended_at__isnull=True,
+                                           offboarded_at__isnull=True).update(
             suspended_at=now, suspended_reason=reason)
         audit_record(obj=organisation, actor=by, verb="api_access_suspended",
                      data={"reason": reason, "environments": updated})
@@ -147,15 +154,21 @@ def api_access_unsuspend(*, organisation, by):
 def api_access_offboard(*, organisation, by):
     """End the bank's use of the service: access closed, every key revoked.
 
-    Side effects: offboarded_at on access rows, revoked_at on keys, audit.
+    An ended access is not also suspended: a suspension in force ends with it, so the access
+    rows say one thing (and access granted again later starts unsuspended).
+
+    Side effects: offboarded_at on access rows, their suspension cleared, revoked_at on keys,
+    audit.
     """
     with transaction.atomic():
         now = timezone.now()
-        ApiAccess.objects.filter(organisation=organisation, offboarded_at__isnull=True).update(
-            offboarded_at=now)
+        live = ApiAccess.objects.filter(organisation=organisation, offboarded_at__isnull=True)
+        was_suspended = live.filter(suspended_at__isnull=False).exists()
+        live.update(offboarded_at=now, suspended_at=None, suspended_reason="")
         ApiKey.objects.filter(organisation=organisation, revoked_at__isnull=True).update(
             revoked_at=now)
-        audit_record(obj=organisation, actor=by, verb="api_access_offboarded")
+        audit_record(obj=organisation, actor=by, verb="api_access_offboarded",
+                     data={"suspension_ended": was_suspended})
 
 
 # --- The ledger: rates and the published test customers -------------------------------------------

@@ -1,27 +1,21 @@
-"""Onboarding in the Django admin: read-only. Every step is taken in the portal, through the
-services (permission, audit, notifications); the admin never changes a status or a signature."""
+"""Onboarding in the Django admin: read-only. Every step is taken through the services
+(permission, audit, notifications): the case's steps as admin actions built from the same
+action table as the case page; the admin never changes a status or a signature itself."""
 
 from django.contrib import admin
 
+from casework.admin import ReadOnlyAdmin, admin_actions
+
+from .actions import ACTIONS
 from .models import OnboardingCase, TermsSignature, TermsVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OnboardingCase)
 class OnboardingCaseAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "organisation", "status", "created_at", "suspended_at"]
+    list_display = ["reference", "organisation", "status", "created_at", "status_changed_at"]
     list_filter = ["status"]
     search_fields = ["reference", "organisation__name", "organisation__orgnr"]
+    actions = admin_actions(ACTIONS)
 
 
 @admin.register(TermsVersion)

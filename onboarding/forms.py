@@ -2,8 +2,6 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Message
-
 from .validation import endpoints_clean, orgnr_clean, phone_clean
 
 CONTACT_KINDS = [
@@ -169,18 +167,3 @@ class KeyRotateForm(forms.Form):
         label=_("Overgangsperiode (dager)"), min_value=0, max_value=7, initial=7,
         help_text=_("Så lenge virker den gamle nøkkelen etter rotasjonen (0–7 dager)."))
 
-
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Melding"), widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = forms.ChoiceField(label=_("Hvem skal se meldingen?"),
-                                   choices=Message.Visibility.choices,
-                                   initial=Message.Visibility.PUBLIC)
-
-    def __init__(self, *args, allowed_visibilities, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [c for c in Message.Visibility.choices if c[0] in allowed_visibilities]
-        self.fields["visibility"].choices = choices
-        if len(choices) == 1:
-            self.fields["visibility"].widget = forms.HiddenInput()

@@ -8,9 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
 from accounts.models import Organisation
+from casework.models import CaseBase
 
 from . import permissions as perms
 
@@ -67,12 +68,17 @@ CLOSED_STATUSES = [Status.REJECTED, Status.OFFBOARDED]
 OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES and s != Status.COMPLETED]
 
 
-class OnboardingCase(FSMModelMixin, models.Model):
-    """One bank's way into the service. Transitions change fields only; services do the rest."""
+class OnboardingCase(CaseBase):
+    """One bank's way into the service. Transitions change fields only; services do the rest.
 
-    reference = models.CharField(_("referanse"), max_length=20, unique=True)
+    Whether the bank's API access is suspended is not kept here: `balances` owns it (the
+    access rows the API checks), and the case page reads it from `balances.selectors`.
+    """
+
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT,
                                         related_name="onboarding_case", verbose_name=_("bank"))
+    status = FSMField(_("status"), max_length=32, default=Status.SUBMITTED,
+                      choices=Status.choices, protected=True, db_index=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                       null=True, related_name="+",
                                       verbose_name=_("registrert av"))
@@ -82,12 +88,6 @@ class OnboardingCase(FSMModelMixin, models.Model):
     supplier_name = models.CharField(_("leverandørens navn"), max_length=200, blank=True)
     test_endpoints = models.JSONField(_("testdomener og IP-områder"), default=list)
     production_endpoints = models.JSONField(_("produksjonsdomener og IP-områder"), default=list)
-    status = FSMField(_("status"), default=Status.SUBMITTED, choices=Status.choices,
-                      protected=True, db_index=True)
-    created_at = models.DateTimeField(_("registrert"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # When the case last changed hands: how long the current actor has had it.
-    status_changed_at = models.DateTimeField(default=timezone.now)
     # Step boundaries, for the working days each step took.
     verified_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -97,9 +97,9 @@ class OnboardingCase(FSMModelMixin, models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     offboarded_at = models.DateTimeField(null=True, blank=True)
-    # Side state, orthogonal to the step: the API refuses a suspended bank at once.
-    suspended_at = models.DateTimeField(_("suspendert"), null=True, blank=True)
-    suspension_reason = models.TextField(_("begrunnelse for suspensjon"), blank=True)
+
+    # The registrant is a nullable join: taken with the lock, never locked (`of=self`).
+    lock_related = ("organisation", "registered_by")
 
     class Meta:
         verbose_name = _("onboardingsak")
@@ -108,6 +108,9 @@ class OnboardingCase(FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.organisation.name}"
+
+    def headline(self):
+        return self.organisation.name
 
     def get_absolute_url(self):
         return reverse("onboarding:detail", args=[self.reference])
@@ -132,91 +135,94 @@ class OnboardingCase(FSMModelMixin, models.Model):
         return None
 
     @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
     def is_in_production(self):
         return self.status == Status.COMPLETED
 
     @property
-    def is_suspended(self):
-        return self.suspended_at is not None
+    def has_api_access(self):
+        """Lånekassen has granted access (test, then production) that can be suspended."""
+        return self.status in ACCESS_STATUSES
 
     # --- transitions: fields only -------------------------------------------------------
 
-    @transition(field=status, source=[Status.SUBMITTED], target=Status.AWAITING_SIGNATURE,
+    @transition(field="status", source=[Status.SUBMITTED], target=Status.AWAITING_SIGNATURE,
                 permission=perms.is_bits_handler)
     def verify(self, at):
         self.verified_at = at
 
-    @transition(field=status, source=[Status.SUBMITTED], target=Status.RETURNED,
+    @transition(field="status", source=[Status.SUBMITTED], target=Status.RETURNED,
                 permission=perms.is_bits_handler)
     def return_for_changes(self):
         pass
 
-    @transition(field=status, source=[Status.RETURNED], target=Status.SUBMITTED,
+    @transition(field="status", source=[Status.RETURNED], target=Status.SUBMITTED,
                 permission=perms.is_case_bank_admin)
     def resubmit(self):
         pass
 
-    @transition(field=status, source=[Status.SUBMITTED, Status.RETURNED],
+    @transition(field="status", source=[Status.SUBMITTED, Status.RETURNED],
                 target=Status.REJECTED, permission=perms.is_bits_handler)
     def reject(self, at):
         self.rejected_at = at
 
-    @transition(field=status, source=[Status.REJECTED], target=Status.RETURNED,
+    @transition(field="status", source=[Status.REJECTED], target=Status.RETURNED,
                 permission=perms.is_bits_handler)
     def reopen_registration(self):
         self.rejected_at = None
 
-    @transition(field=status, source=[Status.AWAITING_SIGNATURE],
+    @transition(field="status", source=[Status.AWAITING_SIGNATURE],
                 target=Status.AWAITING_TEST_ORDER, permission=perms.can_sign_terms)
     def sign(self, at):
         self.signed_at = at
 
-    @transition(field=status, source=[Status.AWAITING_TEST_ORDER], target=Status.TEST_ORDERED,
-                permission=perms.is_bits_handler)
+    @transition(field="status", source=[Status.AWAITING_TEST_ORDER],
+                target=Status.TEST_ORDERED, permission=perms.is_bits_handler)
     def order_test(self):
         pass
 
-    @transition(field=status, source=[Status.TEST_ORDERED], target=Status.TESTING,
+    @transition(field="status", source=[Status.TEST_ORDERED], target=Status.TESTING,
                 permission=perms.is_lanekassen_handler)
     def grant_test(self, at):
         self.test_granted_at = at
 
-    @transition(field=status, source=[Status.TESTING], target=Status.TEST_REVIEW,
+    @transition(field="status", source=[Status.TESTING], target=Status.TEST_REVIEW,
                 permission=perms.is_case_bank_admin)
     def report_test_done(self):
         pass
 
-    @transition(field=status, source=[Status.TEST_REVIEW], target=Status.AWAITING_READINESS,
+    @transition(field="status", source=[Status.TEST_REVIEW], target=Status.AWAITING_READINESS,
                 permission=perms.is_bits_handler)
     def approve_test(self, at):
         self.test_approved_at = at
 
-    @transition(field=status, source=[Status.TEST_REVIEW], target=Status.TESTING,
+    @transition(field="status", source=[Status.TEST_REVIEW], target=Status.TESTING,
                 permission=perms.is_bits_handler)
     def return_test(self):
         pass
 
-    @transition(field=status, source=[Status.AWAITING_READINESS],
+    @transition(field="status", source=[Status.AWAITING_READINESS],
                 target=Status.PRODUCTION_REQUESTED, permission=perms.is_case_bank_admin)
     def confirm_readiness(self, endpoints):
         self.production_endpoints = list(endpoints)
 
-    @transition(field=status, source=[Status.PRODUCTION_REQUESTED],
+    @transition(field="status", source=[Status.PRODUCTION_REQUESTED],
                 target=Status.AWAITING_ROUTINES, permission=perms.is_lanekassen_handler)
     def grant_production(self, at):
         self.production_granted_at = at
 
-    @transition(field=status, source=[Status.AWAITING_ROUTINES], target=Status.COMPLETED,
+    @transition(field="status", source=[Status.AWAITING_ROUTINES], target=Status.COMPLETED,
                 permission=perms.is_case_bank_admin)
     def confirm_routines(self, at):
         self.completed_at = at
 
-    @transition(field=status, source=[s for s in Status if s not in CLOSED_STATUSES],
+    @transition(field="status", source=[s for s in Status if s not in CLOSED_STATUSES],
                 target=Status.OFFBOARDED, permission=perms.is_lanekassen_handler)
     def offboard(self, at):
         self.offboarded_at = at
-        self.suspended_at = None
-        self.suspension_reason = ""
 
 
 def _terms_pdf_path(instance, filename):

@@ -8,9 +8,8 @@ from accounts.permissions import (
     is_org_admin,
     is_staff_side,
 )
+from balances.selectors import api_suspension_for
 from casework.models import Message
-
-V = Message.Visibility
 
 
 def is_case_bank(case, user) -> bool:
@@ -55,14 +54,15 @@ def can_edit_registration(case, user) -> bool:
 
 
 def can_suspend(case, user) -> bool:
-    from .models import ACCESS_STATUSES
-
-    return (is_lanekassen(user) and case.status in ACCESS_STATUSES
-            and case.suspended_at is None)
+    """Lånekassen suspends a bank that has API access and is not suspended already (the
+    suspension is read from `balances`, which the API checks)."""
+    return (is_lanekassen(user) and case.has_api_access
+            and api_suspension_for(organisation=case.organisation) is None)
 
 
 def can_unsuspend(case, user) -> bool:
-    return is_lanekassen(user) and case.suspended_at is not None and case.status != "offboarded"
+    return (is_lanekassen(user) and case.status != "offboarded"
+            and api_suspension_for(organisation=case.organisation) is not None)
 
 
 def can_manage_keys(user, organisation) -> bool:
@@ -88,11 +88,12 @@ def can_see_signing_status(user) -> bool:
 
 
 def visible_message_kinds(user) -> list[str]:
+    visibility = Message.Visibility
     if is_bits(user):
-        return [V.PUBLIC, V.INTERNAL, V.BITS]
+        return [visibility.PUBLIC, visibility.INTERNAL, visibility.BITS]
     if is_lanekassen(user):
-        return [V.PUBLIC, V.INTERNAL, V.LANEKASSEN]
-    return [V.PUBLIC]
+        return [visibility.PUBLIC, visibility.INTERNAL, visibility.LANEKASSEN]
+    return [visibility.PUBLIC]
 
 
 def can_comment(case, user) -> bool:

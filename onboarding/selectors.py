@@ -10,13 +10,14 @@ from django.utils.http import urlsafe_base64_decode
 
 from accounts.models import Membership, Organisation
 from accounts.permissions import is_bank_user, is_staff_side
-from balances.models import ApiAccess, ApiKey
+from balances import selectors as balances
 from casework.selectors import timeline_for
 
 from . import permissions as perms
 from .models import (
     CLOSED_STATUSES,
     STEPS,
+    TURN,
     Actor,
     OnboardingCase,
     Status,
@@ -125,27 +126,51 @@ def case_steps(case, calendar, now=None):
     return steps
 
 
+def case_suspension(case):
+    """None, or (since, reason) while the bank's API access is suspended: read from
+    `balances`, the one record of it."""
+    return balances.api_suspension_for(organisation=case.organisation)
+
+
 def pipeline(*, user, calendar, now=None):
-    """Bits' board: open cases grouped by step, each with whose turn it is and how many
-    working days it has waited; finished cases counted."""
+    """Bits' board: open cases grouped by step, each with whose turn it is, how many working
+    days it has waited and its bank's suspension (if any); finished cases counted."""
     if not perms.can_see_pipeline(user):
         return None
     now = now or timezone.now()
     cases = list(case_list_for_user(user=user).order_by("status_changed_at"))
+    suspensions = balances.api_suspensions(organisations=[c.organisation_id for c in cases])
+
+    def row(case):
+        return {"case": case, "turn": case.turn, "turn_label": case.turn_label,
+                "waiting": case_waiting_days(case, calendar, now),
+                "suspension": suspensions.get(case.organisation_id)}
+
     columns = []
     for code, label, statuses in STEPS:
-        rows = [{"case": c, "turn": c.turn, "turn_label": c.turn_label,
-                 "waiting": case_waiting_days(c, calendar, now)}
-                for c in cases if c.status in statuses and c.status != Status.REJECTED]
+        rows = [row(c) for c in cases if c.status in statuses and c.status != Status.REJECTED]
         columns.append({"code": code, "label": label, "rows": rows})
     return {
         "columns": columns,
-        "in_production": [c for c in cases if c.status == Status.COMPLETED],
+        "in_production": [row(c) for c in cases if c.status == Status.COMPLETED],
         "closed": [c for c in cases if c.status in CLOSED_STATUSES],
-        "suspended": [c for c in cases if c.suspended_at is not None],
+        "suspended": [c for c in cases if c.organisation_id in suspensions],
         "my_turn": sum(1 for col in columns for r in col["rows"]
                        if r["turn"] == _actor_of(user)),
     }
+
+
+def cases_waiting_for(*, user):
+    """The open cases where it is `user`'s side's move (Bits or Lånekassen), oldest first."""
+    actor = _actor_of(user)
+    if actor not in (Actor.BITS, Actor.LANEKASSEN):
+        return OnboardingCase.objects.none()
+    statuses = [status for status, turn in TURN.items() if turn == actor]
+    qs = case_list_for_user(user=user).filter(status__in=statuses)
+    if Status.SUBMITTED in statuses:
+        # A registration is Bits' once the registrant has confirmed the address.
+        qs = qs.exclude(status=Status.SUBMITTED, registrant_verified_at__isnull=True)
+    return qs.order_by("status_changed_at")
 
 
 def _actor_of(user):
@@ -219,15 +244,17 @@ def signing_status(*, user, terms):
 
 
 def api_keys_for_user(*, user, organisation):
+    """The bank's keys (ids, never keys), from `balances`; none for someone who may not see
+    them."""
+    keys = balances.api_keys_for_organisation(organisation=organisation)
     if not perms.can_see_keys(user, organisation):
-        return ApiKey.objects.none()
-    return ApiKey.objects.filter(organisation=organisation).order_by("environment",
-                                                                     "-created_at")
+        return keys.none()
+    return keys.order_by("environment", "-created_at")
 
 
 def api_key_get_for_admin(*, user, pk):
     """A key of the user's own bank, for an admin to rotate or revoke; 404 for anyone else."""
-    key = ApiKey.objects.select_related("organisation").filter(pk=pk).first()
+    key = balances.api_key_get_for_user(user=user, pk=pk)
     if key is None or not perms.can_manage_keys(user, key.organisation):
         raise Http404
     return key
@@ -236,4 +263,5 @@ def api_key_get_for_admin(*, user, pk):
 def api_access_for_user(*, user, organisation):
     if not perms.can_see_keys(user, organisation):
         return []
-    return list(ApiAccess.objects.filter(organisation=organisation).order_by("environment"))
+    return list(balances.api_access_for_organisation(organisation=organisation)
+                .order_by("environment"))

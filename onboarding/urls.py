@@ -1,6 +1,11 @@
 from django.urls import path
 
+from casework.views import case_action, case_attachment, case_message
+
 from . import views
+
+# The kernel's views, for this case type (the registry gives them the rest).
+CASE_TYPE = {"case_type_key": "onboarding"}
 
 app_name = "onboarding"
 
@@ -19,10 +24,11 @@ urlpatterns = [
     path("api-nokler/<int:pk>/trekk-tilbake/", views.key_revoke, name="key_revoke"),
     path("kontaktpunkter/", views.contact_points_overdue, name="contact_points_overdue"),
     path("<str:reference>/", views.detail, name="detail"),
-    path("<str:reference>/handling/<str:action>/", views.action, name="action"),
+    path("<str:reference>/handling/<str:action>/", case_action, CASE_TYPE, name="action"),
     path("<str:reference>/endre/", views.resubmit, name="resubmit"),
     path("<str:reference>/registrant/", views.registrant_correct, name="registrant_correct"),
     path("<str:reference>/klar/", views.readiness, name="readiness"),
     path("<str:reference>/rutiner/", views.routines, name="routines"),
-    path("<str:reference>/melding/", views.message, name="message"),
+    path("<str:reference>/melding/", case_message, CASE_TYPE, name="message"),
+    path("<str:reference>/vedlegg/<int:pk>/", case_attachment, CASE_TYPE, name="attachment"),
 ]

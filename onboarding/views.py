@@ -8,23 +8,24 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_bank_user, is_org_admin
 from accounts.selectors import contact_points_for_organisation, contact_points_overdue_organisations
 from balances import selectors as balances_selectors
-from balances.models import Environment
-from casework.errors import DomainError
+from casework.actions import actions_available
+from casework.errors import DomainError, form_add_domain_error
+from casework.models import Environment
+from casework.registry import case_type
 from casework.sla import calendar_get
-from casework.views import case_action, run_service
+from casework.views import message_form_for, run_service
 
 from . import permissions as perms
 from . import selectors, services
+from .actions import ACTIONS
 from .forms import (
     KeyRotateForm,
-    MessageForm,
     ReadinessForm,
     RegistrationForm,
     ResubmitForm,
@@ -37,66 +38,6 @@ from .models import Status
 
 # Registrations per IP address and hour: the page is public, so it is a spam target.
 REGISTRATIONS_PER_HOUR = 10
-
-# The generic actions of the case page. The bank's own steps with forms (resubmit, sign,
-# readiness, routines) have their own views.
-ACTIONS = {
-    "verify": {"label": gettext_lazy("Godkjenn registreringen"), "text": None,
-               "service": lambda c, u, t: services.onboarding_verify(case=c, by=u)},
-    "return_for_changes": {
-        "label": gettext_lazy("Returner til banken for endringer"),
-        "text": gettext_lazy("Hva må banken endre? (synlig for banken)"), "required": True,
-        "service": lambda c, u, t: services.onboarding_return(case=c, by=u, message=t)},
-    "reject": {"label": gettext_lazy("Avvis registreringen"),
-               "text": gettext_lazy("Begrunnelse for avslaget (synlig for banken)"),
-               "required": True,
-               "service": lambda c, u, t: services.onboarding_reject(case=c, by=u, reason=t)},
-    "reopen_registration": {
-        "label": gettext_lazy("Åpne registreringen igjen"),
-        "text": gettext_lazy("Hva må banken endre? (synlig for banken)"), "required": True,
-        "service": lambda c, u, t: services.onboarding_reopen_registration(case=c, by=u,
-                                                                           message=t)},
-    "order_test": {"label": gettext_lazy("Bestill testtilgang"), "text": None,
-                   "service": lambda c, u, t: services.onboarding_order_test(case=c, by=u)},
-    "grant_test": {"label": gettext_lazy("Gi testtilgang"), "text": None,
-                   "service": lambda c, u, t: services.onboarding_grant_test(case=c, by=u)},
-    "report_test_done": {
-        "label": gettext_lazy("Meld integrasjonstesten fullført"),
-        "text": gettext_lazy("Kommentar til Bits (valgfritt)"), "required": False,
-        "service": lambda c, u, t: services.onboarding_report_test_done(case=c, by=u,
-                                                                        message=t)},
-    "approve_test": {
-        "label": gettext_lazy("Godkjenn integrasjonstesten"),
-        "text": gettext_lazy("Kommentar til banken (valgfritt)"), "required": False,
-        "service": lambda c, u, t: services.onboarding_approve_test(case=c, by=u, comment=t)},
-    "return_test": {
-        "label": gettext_lazy("Send integrasjonstesten tilbake"),
-        "text": gettext_lazy("Hva må banken rette? (synlig for banken)"), "required": True,
-        "service": lambda c, u, t: services.onboarding_return_test(case=c, by=u, comments=t)},
-    "grant_production": {
-        "label": gettext_lazy("Gi produksjonstilgang"), "text": None,
-        "service": lambda c, u, t: services.onboarding_grant_production(case=c, by=u)},
-    "suspend": {"label": gettext_lazy("Suspender API-tilgangen"),
-                "text": gettext_lazy("Begrunnelse (synlig for banken)"), "required": True,
-                "service": lambda c, u, t: services.onboarding_suspend(case=c, by=u, reason=t)},
-    "unsuspend": {"label": gettext_lazy("Opphev suspensjonen"), "text": None,
-                  "service": lambda c, u, t: services.onboarding_unsuspend(case=c, by=u)},
-    "offboard": {"label": gettext_lazy("Avslutt banken i tjenesten"),
-                 "text": gettext_lazy("Hvorfor avsluttes banken? (synlig for banken)"),
-                 "required": True,
-                 "service": lambda c, u, t: services.onboarding_offboard(case=c, by=u,
-                                                                        reason=t)},
-}
-
-
-def _available_actions(case, user):
-    names = {t.name for t in case.get_available_user_status_transitions(user)}
-    if perms.can_suspend(case, user):
-        names.add("suspend")
-    if perms.can_unsuspend(case, user):
-        names.add("unsuspend")
-    return [{"name": n, **meta} for n, meta in ACTIONS.items() if n in names]
-
 
 def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
@@ -121,8 +62,8 @@ def register(request):
                     contact_points=form.contact_points(), test_endpoints=data["test_endpoints"],
                     registrant_name=data["registrant_name"],
                     registrant_email=data["registrant_email"])
-            except services.RegistrationError as exc:
-                form.add_error(exc.field, exc.message)
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
             else:
                 request.session["onboarding_registered"] = case.registered_by.email
                 return redirect("onboarding:registered")
@@ -147,7 +88,7 @@ def verify(request, uidb64, token):
             services.registrant_verify(case=case, user=user, token=token,
                                        password=form.cleaned_data["password1"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form_add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("E-postadressen er bekreftet. Registreringen er sendt "
@@ -176,24 +117,25 @@ def index(request):
     return render(request, "onboarding/no_case.html")
 
 
-def _detail_context(request, case, *, message_form=None, readiness_form=None,
-                    routines_form=None):
+def detail_context(request, case, *, message_form=None, readiness_form=None,
+                   routines_form=None):
+    """The case page's context (also the registry's: the kernel's message view renders the
+    page, or its conversation part, with it)."""
     user = request.user
     calendar = calendar_get()
     organisation = case.organisation
     checklist = None
     if case.status in (Status.TESTING, Status.TEST_REVIEW):
-        checklist_for = getattr(balances_selectors, "integration_test_checklist", None)
-        checklist = checklist_for(organisation=organisation) if checklist_for else None
+        checklist = balances_selectors.integration_test_checklist(organisation=organisation)
     return {
         "case": case,
         "steps": selectors.case_steps(case, calendar),
         "waiting_days": selectors.case_waiting_days(case, calendar),
         "timeline": selectors.case_timeline(case=case, user=user),
-        "actions": _available_actions(case, user),
-        "message_form": message_form or MessageForm(
-            allowed_visibilities=perms.visible_message_kinds(user)),
+        "actions": actions_available(ACTIONS, case, user),
+        "message_form": message_form or message_form_for(case_type("onboarding"), case, user),
         "can_comment": perms.can_comment(case, user),
+        "suspension": selectors.case_suspension(case),
         "is_bank": perms.is_case_bank(case, user),
         "is_bank_admin": perms.is_case_bank_admin(case, user),
         "can_correct_registrant": perms.is_bits_handler(case, user)
@@ -226,14 +168,7 @@ def _is_my_turn(case, user):
 @login_required
 def detail(request, reference):
     case = selectors.case_get_for_user(user=request.user, reference=reference)
-    return render(request, "onboarding/detail.html", _detail_context(request, case))
-
-
-@login_required
-@require_POST
-def action(request, reference, action):
-    case = selectors.case_get_for_user(user=request.user, reference=reference)
-    return case_action(request, case, ACTIONS, action)
+    return render(request, "onboarding/detail.html", detail_context(request, case))
 
 
 @login_required
@@ -253,7 +188,7 @@ def resubmit(request, reference):
                 supplier_orgnr=data["supplier_orgnr"], supplier_name=data["supplier_name"],
                 test_endpoints=data["test_endpoints"], comment=data["comment"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Registreringen er sendt til Bits på nytt."))
             return redirect(case)
@@ -272,7 +207,7 @@ def readiness(request, reference):
                     success=_("Klarmeldingen er sendt til Lånekassen."))
         return redirect(case)
     return render(request, "onboarding/detail.html",
-                  _detail_context(request, case, readiness_form=form), status=400)
+                  detail_context(request, case, readiness_form=form), status=400)
 
 
 @login_required
@@ -286,27 +221,7 @@ def routines(request, reference):
                     success=_("Banken er i produksjon."))
         return redirect(case)
     return render(request, "onboarding/detail.html",
-                  _detail_context(request, case, routines_form=form), status=400)
-
-
-@login_required
-@require_POST
-def message(request, reference):
-    case = selectors.case_get_for_user(user=request.user, reference=reference)
-    form = MessageForm(request.POST, allowed_visibilities=perms.visible_message_kinds(
-        request.user))
-    if form.is_valid():
-        try:
-            services.onboarding_comment(case=case, by=request.user,
-                                        body=form.cleaned_data["body"],
-                                        visibility=form.cleaned_data["visibility"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Meldingen er sendt."))
-            return redirect(case)
-    return render(request, "onboarding/detail.html",
-                  _detail_context(request, case, message_form=form), status=400)
+                  detail_context(request, case, routines_form=form), status=400)
 
 
 # --- A.2 terms ----------------------------------------------------------------------------
@@ -363,8 +278,7 @@ def terms_publish(request):
                                    effective_date=data["effective_date"],
                                    sign_by=data["sign_by"], text=data["text"], pdf=data["pdf"])
         except DomainError as exc:
-            field = "pdf" if "PDF" in exc.message or "«" in exc.message else None
-            form.add_error(field, exc.message)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Versjon %(v)s er publisert.") % {"v": data["version"]})
             return redirect("onboarding:terms")

@@ -8,7 +8,7 @@ import pytest
 
 from casework.calendar import BusinessCalendar
 from onboarding.models import OnboardingCase, Status
-from onboarding.selectors import case_steps, working_days
+from onboarding.selectors import case_steps, case_suspension, working_days
 from tests.onboarding.builders import (
     at_awaiting_readiness,
     at_awaiting_routines,
@@ -182,14 +182,13 @@ def at_awaiting_routines_from(case, p):
 
 def test_suspend_and_lift_are_offered_to_lanekassen_only(p, client_for):
     case = at_completed(p)
-    names = {a["name"] for a in client_for(p["lanekassen"]).get(
+    names = {a.name for a in client_for(p["lanekassen"]).get(
         case.get_absolute_url()).context["actions"]}
     assert {"suspend", "offboard"} <= names and "unsuspend" not in names
     assert not client_for(p["bits"]).get(case.get_absolute_url()).context["actions"]
     client_for(p["lanekassen"]).post(f"{case.get_absolute_url()}handling/suspend/",
                                      {"text": "Sikkerhetsbrudd."})
-    case.refresh_from_db()
-    assert case.is_suspended
+    assert case_suspension(case).reason == "Sikkerhetsbrudd."
     page = client_for(p["bank_admin"]).get(case.get_absolute_url()).content.decode()
     assert "API-tilgangen er suspendert" in page and "Sikkerhetsbrudd." in page
 
@@ -228,3 +227,86 @@ def test_pipeline_queries_do_not_grow_with_the_number_of_cases(p, client_for):
     with CaptureQueriesContext(connection) as six:
         client.get("/onboarding/")
     assert len(six) == len(one)
+
+
+def test_a_message_carries_attachments_that_only_those_who_see_the_case_download(
+        p, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casework.models import Attachment
+
+    case = at_submitted(p)
+    response = client_for(p["bank_admin"]).post(f"{case.get_absolute_url()}melding/", {
+        "body": "Vedlagt er IP-listen.", "visibility": "public",
+        "attachments": [SimpleUploadedFile("ip-liste.txt", b"192.0.2.0/24\n")]})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.message.body) == ("ip-liste.txt",
+                                                              "Vedlagt er IP-listen.")
+    url = f"{case.get_absolute_url()}vedlegg/{attachment.pk}/"
+    assert url in client_for(p["bits"]).get(case.get_absolute_url()).content.decode()
+    download = client_for(p["bits"]).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"192.0.2.0/24\n"
+    assert client_for(p["other_bank"]).get(url).status_code == 404
+
+
+def test_a_message_on_a_closed_case_is_refused_on_the_locked_row(p):
+    from casework.errors import DomainError
+    from onboarding import services
+
+    case = services.onboarding_reject(case=at_submitted(p), by=p["bits"], reason="Nei.")
+    stale = OnboardingCase.objects.get(pk=case.pk)
+    OnboardingCase.objects.filter(pk=case.pk).update(status=Status.SUBMITTED)
+    stale.refresh_from_db()
+    OnboardingCase.objects.filter(pk=case.pk).update(status=Status.REJECTED)
+    # The copy in hand says "submitted"; the row says "rejected": the row decides.
+    with pytest.raises(DomainError, match="kan ikke skrive"):
+        services.onboarding_comment(case=stale, by=p["bank_admin"], body="Hei?")
+
+
+def test_the_admin_actions_run_the_same_services_as_the_case_page(p, client_for, lk_admin):
+    from tests.onboarding.builders import at_test_ordered
+
+    case = at_test_ordered(p)
+    response = client_for(lk_admin).post("/admin/onboarding/onboardingcase/", {
+        "action": "action_grant_test", "_selected_action": [case.pk]}, follow=True)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == Status.TESTING
+    assert case.organisation.api_access.get().environment == "test"
+
+
+def test_home_panel_shows_the_steps_waiting_for_each_side(p, client_for, lk_admin, rf):
+    from casework.registry import case_type
+    from tests.onboarding.builders import at_test_ordered
+
+    panel_for = case_type("onboarding").home_panel
+
+    def panel(user):
+        request = rf.get("/")
+        request.user = user
+        return panel_for(request)
+
+    case = at_submitted(p)
+    bits = panel(p["bits"])
+    assert (bits["count"], bits["url"]) == (1, "/onboarding/")
+    assert bits["items"][0]["url"] == case.get_absolute_url()
+    assert panel(p["lanekassen"])["count"] == 0
+    assert panel(p["bank_admin"])["count"] == 0  # Bits' move
+    assert panel(p["bank_member"]) is None
+    OnboardingCase.objects.all().delete()
+    case = at_test_ordered(p)
+    assert panel(p["lanekassen"])["count"] == 1
+    assert panel(p["bits"])["count"] == 0
+    assert panel(lk_admin)["items"][0]["url"] == case.get_absolute_url()
+
+
+def test_a_message_posted_with_htmx_swaps_in_the_conversation(p, client_for):
+    case = at_submitted(p)
+    response = client_for(p["bits"]).post(f"{case.get_absolute_url()}melding/", {
+        "body": "Vi ser på registreringen i dag.", "visibility": "public"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="conversation"' in html and "<html" not in html  # the part, not the page
+    assert "Vi ser på registreringen i dag." in html and "Meldingen er sendt." in html
