@@ -151,16 +151,19 @@ class TransitionMatrix:
         allowed, refused = self.allowed_pairs(), self.refused_pairs()
         fixture = self.personas_fixture
 
+        @pytest.mark.django_db
         @pytest.mark.parametrize(("name", "who"), allowed, ids=[f"{n}-{w}" for n, w in allowed])
         def test_allowed_persona_moves_the_case_with_audit_and_outbox_after_commit(
                 request, django_capture_on_commit_callbacks, name, who):
             matrix.assert_allowed(request.getfixturevalue(fixture),
                                   django_capture_on_commit_callbacks, name, who)
 
+        @pytest.mark.django_db
         @pytest.mark.parametrize(("name", "who"), refused, ids=[f"{n}-{w}" for n, w in refused])
         def test_refused_persona_gets_domain_error_and_nothing_changes(request, name, who):
             matrix.assert_refused(request.getfixturevalue(fixture), name, who)
 
+        @pytest.mark.django_db
         @pytest.mark.parametrize("name", list(self.transitions))
         def test_rolled_back_transition_leaves_no_outbox_and_dispatches_nothing(
                 request, django_capture_on_commit_callbacks, name):

@@ -1,0 +1,190 @@
+"""Reads for questions and the FAQ, always scoped to what the user may see."""
+
+from datetime import timedelta
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.permissions import is_bank_user, is_bits, is_lanekassen
+from casework.selectors import timeline_for
+from casework.sla import case_clocks, sla_targets_map
+
+from . import permissions as perms
+from .models import (
+    BITS_STATUSES,
+    OPEN_STATUSES,
+    SLA_PROCESS,
+    Deflection,
+    FaqEntry,
+    FaqStatus,
+    Question,
+    Status,
+)
+from .search import search
+
+QUESTION_FIELDS = (("title", "A"), ("text", "B"))
+FAQ_FIELDS = (("title", "A"), ("question", "B"), ("answer", "B"))
+SUGGESTIONS = 5
+REVIEW_AFTER = timedelta(days=365)
+
+
+# --- questions ----------------------------------------------------------------------------
+
+def question_list_for_user(*, user):
+    qs = Question.objects.select_related("organisation", "assignee", "asked_by")
+    if is_bits(user):
+        return qs
+    if is_lanekassen(user):
+        return qs.filter(forwarded_at__isnull=False)
+    if is_bank_user(user):
+        return qs.filter(organisation_id=user.membership.organisation_id)
+    return qs.none()
+
+
+def question_get_for_user(*, user, reference):
+    """The question if the user may see it; 404 otherwise — the same answer as for none."""
+    question = question_list_for_user(user=user).filter(reference=reference).first()
+    if question is None or not perms.can_view(question, user):
+        raise Http404
+    return question
+
+
+def question_queue_order(qs, *, now=None):
+    """Bits' queue, as for error reports: new first, then unassigned, then those whose SLA is
+    breached or at risk, then by resolution due time."""
+    now = now or timezone.now()
+    # Waiting for the bank stops the clock: it is neither at risk nor breached meanwhile.
+    running = [s for s in OPEN_STATUSES if s != Status.AWAITING_BANK]
+    return qs.annotate(
+        queue_rank=Case(
+            When(status=Status.NEW, then=Value(0)),
+            When(assignee__isnull=True, status__in=OPEN_STATUSES, then=Value(1)),
+            When(Q(status__in=running) & (
+                Q(first_response_at__isnull=True, first_response_due__lte=now + timedelta(hours=1))
+                | Q(resolution_due__lte=now + timedelta(hours=4))), then=Value(2)),
+            When(status__in=OPEN_STATUSES, then=Value(3)),
+            default=Value(4), output_field=IntegerField(),
+        )
+    ).order_by("queue_rank", "resolution_due", "-created_at")
+
+
+def question_filter(qs, *, status=None, category=None, organisation=None, q=None):
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(text__icontains=q))
+    return qs
+
+
+def question_timeline(*, question, user):
+    return timeline_for(obj=question, visibilities=perms.message_visibilities(question, user))
+
+
+def question_sla(*, question, calendar, targets_map=None, now=None):
+    """The first-response and resolution clocks of a question, for its page and the queue."""
+    if targets_map is None:
+        targets_map = sla_targets_map(process=SLA_PROCESS)
+    answered = question.status in (Status.ANSWERED, Status.CLOSED)
+    return case_clocks(calendar=calendar, targets=targets_map.get(question.category),
+                       created_at=question.created_at, paused_since=question.paused_since,
+                       paused_seconds=question.paused_seconds,
+                       first_due=question.first_response_due,
+                       resolution_due=question.resolution_due,
+                       first_response_at=question.first_response_at,
+                       resolved_at=question.answered_at if answered else None, now=now)
+
+
+def question_search(*, user, text, limit=SUGGESTIONS):
+    """The questions `user` may see that match `text`, best first (the case registry's
+    search)."""
+    return search(question_list_for_user(user=user), text, fields=QUESTION_FIELDS, limit=limit)
+
+
+def question_search_own(*, user, text, limit=SUGGESTIONS):
+    """A bank's own earlier questions that match what it is typing."""
+    if not is_bank_user(user):
+        return []
+    qs = Question.objects.filter(organisation_id=user.membership.organisation_id)
+    return search(qs, text, fields=QUESTION_FIELDS, limit=limit)
+
+
+def question_waiting_counts(*, user):
+    """How many questions wait for this user's side: Bits (new, in progress, guidance from
+    Lånekassen), Lånekassen (forwarded) or the bank (asked for more, or answered and waiting
+    for it to accept). One query."""
+    qs = question_list_for_user(user=user)
+    if is_bits(user):
+        statuses = BITS_STATUSES
+    elif is_lanekassen(user):
+        statuses = [Status.FORWARDED]
+    elif is_bank_user(user):
+        statuses = [Status.AWAITING_BANK, Status.ANSWERED]
+    else:
+        return {}
+    counts = dict(qs.filter(status__in=statuses).values_list("status").annotate(n=Count("pk"))
+                  .order_by())
+    return {s: counts.get(s, 0) for s in statuses}
+
+
+# --- the FAQ ------------------------------------------------------------------------------
+
+def faq_list_for_user(*, user):
+    """Published entries for everyone logged in; Bits and Lånekassen see drafts and archived
+    entries as well."""
+    if not getattr(user, "is_authenticated", False):
+        return FaqEntry.objects.none()
+    qs = FaqEntry.objects.all()
+    if not perms.faq_can_see_unpublished(user):
+        qs = qs.filter(status=FaqStatus.PUBLISHED)
+    return qs
+
+
+def faq_get_for_user(*, user, pk):
+    entry = (faq_list_for_user(user=user).select_related("source_question__organisation")
+             .filter(pk=pk).first())
+    if entry is None or not perms.faq_can_read(entry, user):
+        raise Http404
+    return entry
+
+
+def faq_search(*, user, text, limit=SUGGESTIONS, published_only=True, category=None):
+    """FAQ entries `user` may read that match `text`, best first. One query."""
+    qs = faq_list_for_user(user=user)
+    if published_only:
+        qs = qs.filter(status=FaqStatus.PUBLISHED)
+    if category:
+        qs = qs.filter(category=category)
+    return search(qs, text, fields=FAQ_FIELDS, limit=limit)
+
+
+def faq_vote_of(*, entry, user):
+    vote = entry.votes.filter(user=user).first() if user.is_authenticated else None
+    return None if vote is None else vote.helpful
+
+
+def faq_stats(*, user, today=None):
+    """Bits' view of the FAQ: per entry its views, helpful and not helpful votes, how many
+    questions it saved (deflections) and whether it is due for review (published and not
+    reviewed for 12 months); and the deflections in total. Two queries."""
+    if not perms.faq_can_see_stats(user):
+        raise Http404
+    today = today or timezone.localdate()
+    cutoff = today - REVIEW_AFTER
+    entries = list(FaqEntry.objects.annotate(
+        helpful=Count("votes", filter=Q(votes__helpful=True), distinct=True),
+        not_helpful=Count("votes", filter=Q(votes__helpful=False), distinct=True),
+        deflection_count=Count("deflections", distinct=True),
+    ).order_by("status", "category", "title"))
+    for entry in entries:
+        entry.due_for_review = entry.status == FaqStatus.PUBLISHED and (
+            entry.last_reviewed_on is None or entry.last_reviewed_on <= cutoff)
+    return {"entries": entries, "deflections": Deflection.objects.count(),
+            "due_for_review": sum(1 for e in entries if e.due_for_review)}

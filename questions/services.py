@@ -1,0 +1,296 @@
+"""Writes for questions (D.1). Each is one call of the case kernel's runner
+(`casework.runner`): lock, check, change, save, message, audit, notify — in one transaction.
+
+The flow: the bank asks → Bits takes it and answers (→ answered), asks the bank for more
+(→ awaiting the bank; the SLA clock pauses), or forwards it to Lånekassen (→ forwarded).
+Lånekassen gives its professional guidance to Bits in an internal note (→ guidance given);
+Bits relays it to the bank in its own words (→ answered). The bank accepts (→ closed) or
+follows up (→ back to Bits); an answered question closes by itself after five quiet working
+days (`question_auto_close_due`, run by the beat task as `SYSTEM`).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from accounts.permissions import is_bits, is_staff_side
+from accounts.selectors import users_in_org_kind
+from casework.errors import DomainError
+from casework.models import Environment, Message
+from casework.runner import (
+    SYSTEM,
+    Tell,
+    case_lock,
+    case_open,
+    case_update,
+    require_text,
+    transition_run,
+)
+from casework.sla import calendar_get
+
+from . import permissions as perms
+from .models import QUESTION_MAX_CHARS, Category, Question, Status
+
+Visibility = Message.Visibility
+AUTO_CLOSE_WORKING_DAYS = 5
+
+
+def _bits_recipients(question):
+    if question.assignee_id and question.assignee.is_active:
+        return [question.assignee]
+    return list(users_in_org_kind(Organisation.Kind.BITS))
+
+
+def _lanekassen_recipients(question):
+    return list(users_in_org_kind(Organisation.Kind.LANEKASSEN))
+
+
+def _bank_recipients(question):
+    if question.asked_by.is_active:
+        return [question.asked_by]
+    admins = question.organisation.memberships.filter(role="admin").select_related("user")
+    return [m.user for m in admins]
+
+
+def _tell_bank(title):
+    return lambda question: [Tell(_bank_recipients(question), title)]
+
+
+def _tell_bits(title):
+    return lambda question: [Tell(_bits_recipients(question), title)]
+
+
+def _check_text(text, *, field="text"):
+    text = require_text(text, _("Skriv spørsmålet."), field=field)
+    if len(text) > QUESTION_MAX_CHARS:
+        raise DomainError(_("Teksten kan være på høyst %(max)s tegn (den har %(n)s).") % {
+            "max": f"{QUESTION_MAX_CHARS:,}".replace(",", " "), "n": len(text)}, field=field)
+    return text
+
+
+def question_ask(*, by, category, title, text, environment="", files=()):
+    """A bank user asks Bits a question.
+
+    Side effects: a Question with a new reference (SP-YYYY-NNNN) and its SLA due times (from
+    the category's targets), attachments, an audit event, every Bits handler notified.
+    """
+    if not perms.can_ask(by):
+        raise DomainError(_("Bare brukere i en bank kan stille spørsmål her."))
+    if category not in Category.values:
+        raise DomainError(_("Velg en kategori."), field="category")
+    if environment and environment not in Environment.values:
+        raise DomainError(_("Ukjent miljø."), field="environment")
+    title = require_text(title, _("Skriv en kort tittel."), field="title")
+    if len(title) > 200:
+        raise DomainError(_("Tittelen kan være på høyst 200 tegn."), field="title")
+    text = _check_text(text)
+    organisation = by.membership.organisation
+    return case_open(
+        model=Question, by=by, prefix="SP", verb="asked",
+        fields={"organisation": organisation, "asked_by": by, "category": category,
+                "environment": environment or "", "title": title, "text": text},
+        data={"category": category}, files=files,
+        tell=[Tell(users_in_org_kind(Organisation.Kind.BITS),
+                   _("Nytt spørsmål fra %(bank)s") % {"bank": organisation.name})])
+
+
+def question_take(*, question, by):
+    """A Bits handler takes the question. Side effects: assignee set, first response (the bank
+    is told that Bits is on it), audit, bank notified."""
+    return transition_run(case=question, by=by, name="take", verb="taken",
+                          args=(by, timezone.now()),
+                          tell=_tell_bank(_("Bits behandler spørsmålet")))
+
+
+def question_request_info(*, question, by, message):
+    """Bits asks the bank for more; the SLA clock pauses until the bank answers.
+
+    Side effects: a public message, first response, audit, bank notified.
+    """
+    message = require_text(message, _("Skriv hva banken må svare på."))
+    return transition_run(case=question, by=by, name="request_info", verb="info_requested",
+                          args=(by, timezone.now()), message=message,
+                          tell=_tell_bank(_("Bits trenger mer informasjon")))
+
+
+def question_bank_reply(*, question, by, message, files=()):
+    """The bank answers what Bits asked; the question returns to Bits and the clock runs again.
+
+    Side effects: a public message with attachments, due times moved by the pause, audit (with
+    the business seconds the bank was waited for), Bits notified.
+    """
+    message = require_text(message, _("Skriv et svar."), field="body")
+    now = timezone.now()
+    pause = {}
+
+    def waited(locked):
+        # Measured on the locked row: the pause began when Bits last asked.
+        since = locked.paused_since
+        pause["seconds"] = int(calendar_get().between(since, now).total_seconds()) if since else 0
+        return (pause["seconds"],)
+
+    return transition_run(case=question, by=by, name="bank_reply", verb="bank_replied",
+                          args=waited, hook=lambda q: q.due_times_refresh(),
+                          data=lambda q: {"paused_seconds": pause["seconds"]},
+                          message=message, files=files, tell=_tell_bits(_("Banken har svart")))
+
+
+def question_forward(*, question, by, note):
+    """Bits forwards the question to Lånekassen for professional guidance.
+
+    Side effects: an internal note (Bits and Lånekassen), first response, audit, Lånekassen's
+    caseworkers and the bank notified. From now on Lånekassen sees the question.
+    """
+    note = require_text(note, _("Skriv hva Lånekassen skal svare på."))
+    return transition_run(
+        case=question, by=by, name="forward", verb="forwarded", args=(by, timezone.now()),
+        message=note, visibility=Visibility.INTERNAL,
+        tell=lambda q: [
+            Tell(_lanekassen_recipients(q), _("Spørsmål til faglig veiledning"),
+                 event="lanekassen"),
+            Tell(_bank_recipients(q), _("Spørsmålet er sendt til Lånekassen for faglig "
+                                        "veiledning"), event="bank"),
+        ])
+
+
+def question_give_guidance(*, question, by, guidance):
+    """Lånekassen answers Bits. The bank does not see it: Bits relays it in its own words.
+
+    Side effects: an internal note, audit, Bits notified.
+    """
+    guidance = require_text(guidance, _("Skriv veiledningen til Bits."))
+    return transition_run(case=question, by=by, name="give_guidance", verb="guidance_given",
+                          message=guidance, visibility=Visibility.INTERNAL,
+                          tell=_tell_bits(_("Lånekassen har gitt faglig veiledning")))
+
+
+def question_answer(*, question, by, answer, files=()):
+    """Bits answers the bank directly. It closes by itself after five quiet working days.
+
+    Side effects: a public message (and attachments), first response, audit, bank notified.
+    """
+    answer = require_text(answer, _("Skriv svaret til banken."))
+    return transition_run(case=question, by=by, name="answer", verb="answered",
+                          args=(by, timezone.now()), message=answer, files=files,
+                          tell=_tell_bank(_("Spørsmålet er besvart")))
+
+
+def question_relay(*, question, by, answer, files=()):
+    """Bits gives the bank Lånekassen's guidance in its own words.
+
+    Side effects: a public message (and attachments), audit, bank notified.
+    """
+    answer = require_text(answer, _("Skriv svaret til banken."))
+    return transition_run(case=question, by=by, name="relay", verb="relayed",
+                          args=(by, timezone.now()), message=answer, files=files,
+                          tell=_tell_bank(_("Spørsmålet er besvart")))
+
+
+def question_accept(*, question, by):
+    """The bank accepts the answer; the question closes. Side effects: audit, Bits notified."""
+    return transition_run(case=question, by=by, name="accept", verb="accepted",
+                          args=(timezone.now(),),
+                          tell=_tell_bits(_("Banken har godtatt svaret")))
+
+
+def question_follow_up(*, question, by, message):
+    """The bank is not done: the question goes back to Bits.
+
+    Side effects: a public message, audit, Bits notified.
+    """
+    message = require_text(message, _("Skriv oppfølgingsspørsmålet."))
+    return transition_run(case=question, by=by, name="follow_up", verb="followed_up",
+                          message=message,
+                          tell=_tell_bits(_("Banken har et oppfølgingsspørsmål")))
+
+
+def question_auto_close(*, question, by, at=None):
+    """Close an answered question after its quiet period. Only the portal (`SYSTEM`) may.
+
+    Side effects: status closed, audit (no person), bank and Bits notified.
+    """
+    return transition_run(
+        case=question, by=by, name="auto_close", verb="auto_closed",
+        args=(at or timezone.now(),),
+        tell=lambda q: [Tell(_bank_recipients(q) + _bits_recipients(q), _(
+            "Spørsmålet er lukket automatisk etter fem virkedager uten svar"))])
+
+
+def _first_response_mark(question, by, at):
+    if question.first_response_at is None and is_staff_side(by):
+        question.first_response_at = at
+
+
+def _comment_tells(question, by, visibility):
+    """Who hears of a reply or note: the other side of the conversation."""
+    if perms.is_asking_bank(question, by):
+        return [Tell(_bits_recipients(question), _("Ny melding"))]
+    if visibility == Visibility.PUBLIC:
+        return [Tell(_bank_recipients(question), _("Ny melding"))]
+    if visibility == Visibility.INTERNAL and question.forwarded_at:
+        other = (_lanekassen_recipients(question) if is_bits(by)
+                 else _bits_recipients(question))
+        return [Tell(other, _("Nytt internt notat"))]
+    return []  # a note for one's own organisation, or Lånekassen is not involved yet
+
+
+def question_comment(*, case, by, body, visibility=Visibility.PUBLIC, files=()):
+    """A reply or internal note on the timeline. A bank's reply to a question waiting for it
+    hands the question back to Bits (`question_bank_reply`); on an answered question it is a
+    message that restarts the quiet period.
+
+    Side effects: a message (and attachments), a public reply from Bits counts as first
+    response, the other side notified. No audit event: the message is the record.
+    Returns the message (the question, for a bank's reply).
+    """
+    body = require_text(body, _("Skriv en melding."), field="body")
+    if len(body) > QUESTION_MAX_CHARS:
+        raise DomainError(_("Meldingen kan være på høyst 10 000 tegn."), field="body")
+    if visibility not in perms.message_visibilities(case, by):
+        raise DomainError(_("Du kan ikke skrive med denne synligheten."), field="visibility")
+    with transaction.atomic():
+        # Decide on the locked row, not on the page the writer loaded: Bits may have asked
+        # the bank since (the reply must resume the clock), or the question may have closed.
+        question = case_lock(case)
+        if perms.is_asking_bank(question, by) and question.status == Status.AWAITING_BANK:
+            return question_bank_reply(question=question, by=by, message=body, files=files)
+        now = timezone.now()
+        _question, message = case_update(
+            case=question, by=by, allowed=perms.can_comment, verb="commented", audit=False,
+            denied=_("Du kan ikke skrive i dette spørsmålet."),
+            change=lambda q: (_first_response_mark(q, by, now)
+                              if visibility == Visibility.PUBLIC else None),
+            message=body, visibility=visibility, files=files,
+            tell=lambda q: _comment_tells(q, by, visibility))
+    return message
+
+
+def question_auto_close_due(*, now=None):
+    """Close every question answered more than five working days ago without a reply.
+
+    A public message after the answer (a "thanks, but…" from the bank) restarts the quiet
+    period. Side effects per question: as `question_auto_close`. Returns how many closed.
+    """
+    now = now or timezone.now()
+    calendar = calendar_get()
+    last_public = (Message.objects.filter(
+        content_type=ContentType.objects.get_for_model(Question),
+        object_id=OuterRef("pk"), visibility=Visibility.PUBLIC)
+        .order_by("-created_at").values("created_at")[:1])
+    candidates = (Question.objects.filter(status=Status.ANSWERED, answered_at__isnull=False)
+                  .annotate(last_public=Subquery(last_public)))
+    closed = 0
+    for question_id, answered_at, last_reply in candidates.values_list(
+            "pk", "answered_at", "last_public"):
+        quiet_since = max(answered_at, last_reply) if last_reply else answered_at
+        if calendar.add_working_days(quiet_since, AUTO_CLOSE_WORKING_DAYS) > now:
+            continue
+        try:
+            question_auto_close(question=Question(pk=question_id), by=SYSTEM, at=now)
+        except DomainError:
+            continue  # followed up or accepted since the list was read: nothing to do
+        closed += 1
+    return closed
