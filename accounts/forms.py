@@ -73,3 +73,7 @@ class MemberRoleForm(forms.Form):
 
 class SigningAuthorityForm(forms.Form):
     can_sign = forms.BooleanField(label=_("Signeringsrett"), required=False)
+
+
+class SecurityContactForm(forms.Form):
+    is_security_contact = forms.BooleanField(label=_("Sikkerhetskontakt"), required=False)

@@ -92,6 +92,9 @@ class Membership(models.Model):
     # Signeringsrett: may sign the terms of use (bruksvilkår) on the organisation's behalf.
     # Set by the organisation's admin; not implied by the admin role.
     can_sign = models.BooleanField(_("signeringsrett"), default=False)
+    # Sikkerhetskontakt: reports and sees the bank's security breaches (C.2, C.3) with its
+    # admins. Set by the organisation's admin; ordinary members never see a breach.
+    is_security_contact = models.BooleanField(_("sikkerhetskontakt"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -46,11 +46,13 @@ def requires_mfa(user) -> bool:
 
 
 def can_invite(user, organisation) -> bool:
-    """A bank's admin invites to their own bank; Bits invites anyone."""
+    """Bits invites into Bits and into banks; every other organisation's admin invites into
+    their own organisation only (so only Lånekassen's admin invites Lånekassen users)."""
     membership = _membership(user)
     if not membership:
         return False
-    if is_bits(user):
+    if is_bits(user) and organisation.kind in (Organisation.Kind.BITS,
+                                                Organisation.Kind.BANK):
         return True
     return membership.organisation_id == organisation.pk and is_org_admin(user)
 

@@ -19,8 +19,10 @@ def invitation_list_for_user(*, user):
 
 
 def invitable_organisations(*, user):
+    """The organisations `user` may invite into (accounts.permissions.can_invite)."""
     if is_bits(user):
-        return Organisation.objects.all()
+        return Organisation.objects.filter(
+            kind__in=[Organisation.Kind.BITS, Organisation.Kind.BANK])
     if is_org_admin(user):
         return Organisation.objects.filter(pk=user.membership.organisation_id)
     return Organisation.objects.none()

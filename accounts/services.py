@@ -18,19 +18,24 @@ from .selectors import contact_points_overdue_organisations
 def invitation_create(*, by, organisation, email, name="", role=Membership.Role.MEMBER):
     """Invite someone to `organisation`.
 
-    Side effects: an Invitation row, an audit event, an e-mail with the link in the outbox.
+    Side effects: an Invitation row, an audit event, an e-mail with the link in the outbox;
+    an admin invited to Bits or Lånekassen is told to that organisation's other admins.
     """
     email = email.strip().lower()
     if not (can_invite(by, organisation) or admin_site_allows(by, "accounts.add_invitation")):
         raise DomainError(_("Du kan ikke invitere til denne organisasjonen."))
+    if role not in Membership.Role.values:
+        raise DomainError(_("Ukjent rolle."))
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organisation=organisation, email=email, name=name, role=role, invited_by=by
         )
-        audit_record(obj=organisation, actor=by, verb="invitation_created",
-                     data={"email": email, "role": role})
+        event = audit_record(obj=organisation, actor=by, verb="invitation_created",
+                             data={"email": email, "role": role})
+        if role == Membership.Role.ADMIN:
+            _admins_tell_new_admin(organisation=organisation, by=by, email=email, event=event)
         email_enqueue(
             to=email,
             subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
@@ -199,10 +204,29 @@ def _keep_an_admin(membership):
                             "til administrator først."))
 
 
+# Admins of these organisations see every bank's cases: a new one is told to the others.
+WATCHED_ADMIN_KINDS = (Organisation.Kind.BITS, Organisation.Kind.LANEKASSEN)
+
+
+def _admins_tell_new_admin(*, organisation, by, email, event, skip=()):
+    """Tell Bits' or Lånekassen's other active admins that `email` is becoming an admin
+    (invited as one, or raised to one). Banks are not watched. Side effects: notifications."""
+    if organisation.kind not in WATCHED_ADMIN_KINDS:
+        return
+    admins = [m.user for m in Membership.objects.filter(
+        organisation=organisation, role=Membership.Role.ADMIN, user__is_active=True)
+        .exclude(user_id__in=[u.pk for u in skip]).select_related("user")]
+    notify(users=admins, exclude=by, url=reverse("accounts:members"),
+           title=_("%(email)s blir administrator i %(org)s") % {
+               "email": email, "org": organisation.name},
+           key=f"new-admin:{organisation.pk}:{event.pk}")
+
+
 def membership_set_role(*, membership, by, role):
     """Make a member admin or member. The last admin cannot be demoted.
 
-    Side effects: the role, an audit event, the member notified.
+    Side effects: the role, an audit event, the member notified; someone raised to admin in
+    Bits or Lånekassen is told to that organisation's other admins.
     """
     if role not in Membership.Role.values:
         raise DomainError(_("Ukjent rolle."))
@@ -220,6 +244,10 @@ def membership_set_role(*, membership, by, role):
                title=_("Rollen din i %(org)s er nå %(role)s") % {
                    "org": membership.organisation.name, "role": membership.get_role_display()},
                key=f"member-role:{membership.pk}:{event.pk}")
+        if role == Membership.Role.ADMIN:
+            _admins_tell_new_admin(organisation=membership.organisation, by=by,
+                                   email=membership.user.email, event=event,
+                                   skip=[membership.user])
     return membership
 
 
@@ -245,6 +273,32 @@ def membership_set_signing_authority(*, membership, by, can_sign):
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
                title=title % {"org": membership.organisation.name},
                key=f"member-sign:{membership.pk}:{event.pk}")
+    return membership
+
+
+def membership_set_security_contact(*, membership, by, is_security_contact):
+    """Make a bank member the bank's security contact (sikkerhetskontakt), or stop it: they
+    report and see the bank's security breaches.
+
+    Side effects: the flag, an audit event, the member notified.
+    """
+    with transaction.atomic():
+        membership = _member_locked(membership, by)
+        if membership.organisation.kind != Organisation.Kind.BANK:
+            raise DomainError(_("Sikkerhetskontakt gjelder bare for banker."))
+        if membership.is_security_contact == bool(is_security_contact):
+            return membership
+        membership.is_security_contact = bool(is_security_contact)
+        membership.save(update_fields=["is_security_contact"])
+        event = audit_record(obj=membership.organisation, actor=by,
+                             verb="security_contact_granted" if is_security_contact
+                             else "security_contact_revoked",
+                             data={"email": membership.user.email})
+        title = (_("Du er nå sikkerhetskontakt for %(org)s") if is_security_contact
+                 else _("Du er ikke lenger sikkerhetskontakt for %(org)s"))
+        notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
+               title=title % {"org": membership.organisation.name},
+               key=f"member-security:{membership.pk}:{event.pk}")
     return membership
 
 

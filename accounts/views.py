@@ -14,6 +14,7 @@ from .forms import (
     ContactPointForm,
     InvitationForm,
     MemberRoleForm,
+    SecurityContactForm,
     SigningAuthorityForm,
 )
 from .models import Membership
@@ -127,6 +128,25 @@ def member_signing(request, pk):
     else:
         text = (_("%(who)s har fått signeringsrett.") if can_sign
                 else _("Signeringsretten til %(who)s er fjernet."))
+        messages.success(request, text % {"who": membership.user})
+    return redirect("accounts:members")
+
+
+@login_required
+@require_POST
+def member_security_contact(request, pk):
+    membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+    form = SecurityContactForm(request.POST)
+    form.is_valid()
+    value = form.cleaned_data.get("is_security_contact", False)
+    try:
+        services.membership_set_security_contact(membership=membership, by=request.user,
+                                                 is_security_contact=value)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        text = (_("%(who)s er nå sikkerhetskontakt.") if value
+                else _("%(who)s er ikke lenger sikkerhetskontakt."))
         messages.success(request, text % {"who": membership.user})
     return redirect("accounts:members")
 

@@ -32,3 +32,36 @@ class ErrorReportAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Facts the bank reported stay as reported; the rest changes only through services.
         return self.fields
+
+
+# Security breaches (C.2, C.3): shown read-only; transitions are admin actions built from the
+# case page's action table, so they call the same services.
+from casework.admin import ReadOnlyAdmin  # noqa: E402
+
+from .breaches.actions import ACTIONS as BREACH_ACTIONS  # noqa: E402
+from .models import Breach, BreachView  # noqa: E402
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    list_display = ["reference", "organisation", "source", "main_cause", "status", "aware_at",
+                    "created_at"]
+    list_filter = ["status", "source", "main_cause"]
+    search_fields = ["reference"]
+    list_select_related = ["organisation"]
+    actions = admin_actions(BREACH_ACTIONS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + ["affected_organisations"]
+
+
+@admin.register(BreachView)
+class BreachViewAdmin(ReadOnlyAdmin):
+    list_display = ["breach", "user", "viewed_at"]
+    list_select_related = ["breach", "user"]

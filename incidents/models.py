@@ -157,3 +157,8 @@ class ErrorReport(CaseBase):
                 permission=system_only)
     def auto_close(self, at):
         self.closed_at = at
+
+
+# The security breaches (C.2, C.3) live in their own package; imported here so Django finds
+# their models in this app.
+from .breaches.models import Breach, BreachReport, BreachView  # noqa: E402, F401

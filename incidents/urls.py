@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from casework import views as case_views
 
@@ -10,6 +10,8 @@ app_name = "incidents"
 CASE_TYPE = {"case_type_key": "incident"}
 
 urlpatterns = [
+    # Security breaches (C.2, C.3): before "<reference>/", which would take the prefix.
+    path("sikkerhetsbrudd/", include("incidents.breaches.urls")),
     path("", views.incident_list, name="list"),
     path("ny/", views.incident_create, name="create"),
     path("eksport.csv", views.incident_export, name="export"),

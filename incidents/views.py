@@ -2,8 +2,6 @@
 (`casework.views`, through the registry entry in `apps.py`); these are the list, the export,
 the report form, the case page and the severity form."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +16,7 @@ from accounts.permissions import is_bank_user, is_bits, is_lanekassen
 from accounts.selectors import bank_organisations
 from balances.selectors import lookup_log_for_request_ids
 from casework.actions import actions_available
+from casework.csvexport import csv_writer
 from casework.errors import DomainError, form_add_domain_error
 from casework.forms import MessageForm
 from casework.sla import calendar_get, sla_targets_map
@@ -80,14 +79,14 @@ def incident_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="feilmeldinger.csv"'
     response.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response)
     writer.writerow([_("Referanse"), _("Bank"), _("Miljø"), _("Alvorlighet"), _("Status"),
                      _("Sammendrag"), _("Meldt"), _("Første respons"), _("Løst"),
                      _("Saksbehandler"), _("X-Request-Id")])
     for r in qs.order_by("created_at").iterator(chunk_size=500):
         writer.writerow([
             r.reference, r.organisation.name, r.get_environment_display(),
-            r.get_severity_display(), r.get_status_display(), _csv_safe(r.summary),
+            r.get_severity_display(), r.get_status_display(), r.summary,
             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
             r.first_response_at and timezone.localtime(r.first_response_at).strftime(
                 "%Y-%m-%d %H:%M"),
@@ -95,11 +94,6 @@ def incident_export(request):
             r.assignee.email if r.assignee else "", " ".join(r.request_ids),
         ])
     return response
-
-
-def _csv_safe(value):
-    # Spreadsheet formula injection: a cell that starts like a formula is shown as text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required

@@ -83,13 +83,17 @@ def test_bank_member_cannot_invite(client_for, bank_member, bank):
     assert not Invitation.objects.exists()
 
 
-def test_bits_invites_to_any_organisation(client_for, bits_user, other_bank, lanekassen_org):
+def test_bits_invites_to_banks_and_bits_but_not_lanekassen(client_for, bits_user, other_bank,
+                                                           bits_org, lanekassen_org):
     client = client_for(bits_user)
     assert invite(client, other_bank, email="a@bank-b.example.com").status_code == 302
-    assert invite(client, lanekassen_org, email="b@lanekassen.example.com",
+    assert invite(client, bits_org, email="b@bits.example.com",
                   role="admin").status_code == 302
+    # Only Lånekassen's own admin invites Lånekassen users (tests/security).
+    assert invite(client, lanekassen_org, email="c@lanekassen.example.com",
+                  role="admin").status_code == 200
     assert {(i.organisation, i.role) for i in Invitation.objects.all()} == {
-        (other_bank, "member"), (lanekassen_org, "admin")}
+        (other_bank, "member"), (bits_org, "admin")}
 
 
 def test_bits_sees_the_organisation_choice(client_for, bits_user, bank, other_bank):
