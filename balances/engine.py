@@ -15,6 +15,13 @@ status, rates chosen by the date in the input):
 3. Post-processing books the accrued periods to Renter (rounded to øre, ROUND_HALF_UP) at the
    booking points; see "Booking" below.
 
+Money is counted in whole øre and accrued interest in units of 10⁻¹⁰ kr, both integers, and days
+as ``date.toordinal()`` numbers: the walk along the time line is integer arithmetic, exact by
+construction, and amounts become ``Decimal`` kroner only in the result. The period lines, interest
+bookings and postings are recorded as plain tuples and turned into ``PeriodLine``,
+``InterestBooking`` and ``Posting`` objects when the result's ``explanation``, ``bookings`` or
+``postings`` is first read (the Saldo API reads none of them).
+
 Booking (as Lånekassen does it)
 -------------------------------
 * An event books first: a repayment on the 15th books the interest accrued up to and including the
@@ -40,9 +47,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
-from itertools import groupby
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cached_property
+from operator import attrgetter
+from typing import NamedTuple
 
 from . import rules
 from .ledger import (
@@ -62,7 +71,7 @@ from .ledger import (
     Repayment,
     to_money,
 )
-from .rates import DEFAULT_RATE_TABLE, RateLookupError, RatePeriod, RateTable
+from .rates import DEFAULT_RATE_TABLE, RateLookupError, RatePeriod, RateSpan, RateTable
 
 __all__ = [
     "ACCOUNTS",
@@ -95,7 +104,19 @@ __all__ = [
 
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
-_CONTEXT = Context(prec=40)  # ample for interest to 10 decimals; independent of the caller's
+# Turning øre and interest units into kroner is exact in this context, whatever the caller's is.
+_CONTEXT = Context(prec=40)
+
+
+def _kroner(ore: int) -> Decimal:
+    return Decimal(ore).scaleb(-2, _CONTEXT)
+
+
+def _accrued(units: int) -> Decimal:
+    return Decimal(units).scaleb(-rules.INTEREST_DECIMALS, _CONTEXT)
+
+
+_day = dt.date.fromordinal
 
 
 # --- Formatting (Norwegian) -----------------------------------------------------------------------
@@ -170,8 +191,69 @@ class Posting:
     text: str
 
 
-@dataclass(frozen=True)
+class _Trace(NamedTuple):
+    """What the computation did, as plain tuples: days as ordinals, money in øre, interest in
+    units of 10⁻¹⁰ kr. The result builds its explanation, bookings and postings from it.
+
+    lines: (first day, last day, principal, rate, days, interest), in time order.
+    bookings: (booked on, start, end, accrued, amount) for the lines[start:end].
+    postings: (day, account, amount, kind, text); for Renter the text is the booking's index.
+    """
+
+    lines: list[tuple[int, int, int, RateSpan, int, int]]
+    bookings: list[tuple[int, int, int, int, int]]
+    postings: list[tuple[int, str, int, str, str | int]]
+
+    def explanation(self) -> list[PeriodLine]:
+        booked_on: list[dt.date | None] = [None] * len(self.lines)
+        for day, start, end, _accrued_units, _amount in self.bookings:
+            booked_on[start:end] = [_day(day)] * (end - start)
+        return [
+            PeriodLine(
+                from_date=_day(first),
+                to_date=_day(last),
+                principal=_kroner(principal),
+                rate=span.rate,
+                days=days,
+                interest=_accrued(units),
+                booked_on=booked,
+                rate_kind=span.kind,
+            )
+            for (first, last, principal, span, days, units), booked in zip(
+                self.lines, booked_on, strict=True
+            )
+        ]
+
+    def booking(self, index: int) -> InterestBooking:
+        day, start, end, accrued, amount = self.bookings[index]
+        return InterestBooking(
+            booked_on=_day(day),
+            from_date=_day(self.lines[start][0]),
+            to_date=_day(self.lines[end - 1][1]),
+            accrued=_accrued(accrued),
+            amount=_kroner(amount),
+        )
+
+    def postings_made(self) -> list[Posting]:
+        postings = []
+        for day, account, amount, kind, text in self.postings:
+            if account == RENTER and kind == "renter":
+                _booked_on, start, end, _accrued_units, _amount = self.bookings[text]
+                first, last = _day(self.lines[start][0]), _day(self.lines[end - 1][1])
+                text = f"Renter {format_date(first)}–{format_date(last)}"
+            postings.append(Posting(_day(day), account, _kroner(amount), kind, text))
+        return postings
+
+
+@dataclass(frozen=True, eq=False)
 class BalanceResult:
+    """The booked balance at the end of ``as_of``, and how it came about.
+
+    ``explanation`` (the period lines), ``bookings`` (of interest to Renter) and ``postings`` (to
+    the sub-accounts) are built from the computation's trace when first read: the Saldo API needs
+    the sub-accounts only. Two results are equal when all of these are.
+    """
+
     as_of: dt.date
     lan: Decimal
     renter: Decimal
@@ -179,14 +261,39 @@ class BalanceResult:
     omkostninger: Decimal
     unbooked_interest: Decimal  # accrued since the last booking, not rounded, not in the total
     last_change: dt.date | None  # date of the last non-zero booking or posting
-    explanation: list[PeriodLine]
-    bookings: list[InterestBooking] = field(default_factory=list)
-    postings: list[Posting] = field(default_factory=list)
-    account_last_change: dict[str, dt.date | None] = field(default_factory=dict)
+    account_last_change: dict[str, dt.date | None]
+    _trace: _Trace = field(repr=False)
     total: Decimal = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "total", self.lan + self.renter + self.gebyr + self.omkostninger)
+        add = _CONTEXT.add
+        total = add(add(self.lan, self.renter), add(self.gebyr, self.omkostninger))
+        object.__setattr__(self, "total", total)
+
+    @cached_property
+    def explanation(self) -> list[PeriodLine]:
+        """One line per period of constant rate and principal, booked ones first."""
+        return self._trace.explanation()
+
+    @cached_property
+    def bookings(self) -> list[InterestBooking]:
+        return [self._trace.booking(index) for index in range(len(self._trace.bookings))]
+
+    @cached_property
+    def postings(self) -> list[Posting]:
+        return self._trace.postings_made()
+
+    def _said(self) -> tuple:
+        return (self.as_of, self.lan, self.renter, self.gebyr, self.omkostninger,
+                self.unbooked_interest, self.last_change, self.explanation, self.bookings,
+                self.postings, self.account_last_change, self.total)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._said() == other._said()
+
+    __hash__ = None  # like the lists it holds
 
     def accounts(self) -> dict[str, Decimal]:
         """All four sub-accounts by API name, in API order."""
@@ -207,133 +314,137 @@ class BalanceResult:
 
 # --- The flow -------------------------------------------------------------------------------------
 
+_REPAYMENT_TEXT = {account: f"Innbetaling til {account}" for account in ACCOUNTS}
+_NO_RATE = RateSpan(0, -1, ZERO, "", (0, 1))  # holds through no day: the first one looks it up
 
-class _Computation:
-    """Walks the ledger day by day of status change; all decisions are delegated to ``rules``."""
 
-    def __init__(self, rates: RateTable):
-        self.rates = rates
-        self.balances = {account: Decimal("0.00") for account in ACCOUNTS}
-        self.interest_start: dt.date | None = None
-        self.agreement: FixedRateAgreement | None = None
-        self.pause_over = False
-        self.cursor: dt.date | None = None  # first day not yet accrued
-        self.lines: list[PeriodLine] = []  # booked
-        self.pending: list[PeriodLine] = []  # accrued, not booked
-        self.bookings: list[InterestBooking] = []
-        self.postings: list[Posting] = []
-        self.last_change: dict[str, dt.date | None] = {account: None for account in ACCOUNTS}
+def _walk(ledger: list[Event], as_of: dt.date, rates: RateTable) -> BalanceResult:
+    """Applies ``ledger`` (in date order) and accrues through ``as_of``, day by day of status
+    change; all decisions are delegated to ``rules``.
 
-    # Accrual: split [cursor, until] into periods of constant status and book at month ends.
-    def accrue_through(self, until: dt.date) -> None:
-        if self.cursor is None:
-            self.cursor = until + ONE_DAY
+    Days are ordinals, money is in øre and interest in units of 10⁻¹⁰ kr, all ints. One function
+    with its state in local variables, on purpose: it runs for every month of a borrower's
+    history, and CPython runs it markedly faster so than as methods of an object keeping the
+    state in attributes (bench/engine.py).
+    """
+    balances = dict.fromkeys(ACCOUNTS, 0)
+    last_change: dict[str, int | None] = dict.fromkeys(ACCOUNTS)  # day of the last posting
+    lines: list[tuple[int, int, int, RateSpan, int, int]] = []  # see _Trace
+    bookings: list[tuple[int, int, int, int, int]] = []
+    postings: list[tuple[int, str, int, str, str | int]] = []
+    interest_start: dt.date | None = None  # support ended (only the first InterestStart counts)
+    first_interest_day = 0
+    agreement: FixedRateAgreement | None = None
+    # The rate in force through rate.last, and the last day of the month being walked: the time
+    # line only moves forward, so both hold through that day (the rate: unless the agreement
+    # changes).
+    rate = _NO_RATE
+    month_end = 0
+    pause_over = False
+    cursor: int | None = None  # first day not accrued yet
+    unbooked_from = 0  # lines[unbooked_from:] are accrued, not booked
+    unbooked_units = 0
+
+    def post(day: int, account: str, amount: int, kind: str, text: str | int) -> None:
+        if amount:
+            balances[account] += amount
+            postings.append((day, account, amount, kind, text))
+            last_change[account] = day
+
+    def book(day: int) -> None:
+        """Books what accrued since the last booking to Renter, rounded to øre."""
+        nonlocal unbooked_from, unbooked_units
+        end = len(lines)
+        if unbooked_from == end:
             return
-        day = self.cursor
+        amount = rules.booked_ore(unbooked_units)
+        bookings.append((day, unbooked_from, end, unbooked_units, amount))
+        unbooked_from, unbooked_units = end, 0
+        post(day, RENTER, amount, "renter", len(bookings) - 1)
+
+    def accrue_through(until: int) -> None:
+        """Period lines from the cursor through ``until``, split where the month ends (which
+        books once the pause is over) and where the rate changes."""
+        nonlocal cursor, rate, month_end, unbooked_units
+        day = cursor
+        if day is None or day > until:
+            cursor = until + 1 if day is None else day
+            return
+        cursor = until + 1
+        month_end_books = rules.month_end_booking_applies(pause_over)
+        principal = balances[LAN]
+        accrues = interest_start is not None and rules.principal_bears_interest(principal)
+        if not accrues and not (month_end_books and unbooked_from < len(lines)):
+            return  # nothing accrues and nothing is left to book: no need to walk the months
         while day <= until:
-            month_end = rules.month_end(day)
-            segment_end = min(until, month_end)
-            self._accrue_segment(day, segment_end)
-            if segment_end == month_end and rules.month_end_booking_applies(self.pause_over):
-                self.book(month_end)
-            day = segment_end + ONE_DAY
-        self.cursor = max(self.cursor, until + ONE_DAY)
+            if day > month_end:
+                month_end = rules.month_end(day)
+            segment_end = until if until < month_end else month_end
+            if accrues:
+                first = day if day > first_interest_day else first_interest_day
+                while first <= segment_end:
+                    if first > rate.last:
+                        rate = rules.rate_for_day(first, agreement, rates)
+                    last = segment_end if segment_end < rate.last else rate.last
+                    days = last - first + 1
+                    interest = rules.interest_units(principal, rate.exact, days)
+                    lines.append((first, last, principal, rate, days, interest))
+                    unbooked_units += interest
+                    first = last + 1
+            if segment_end == month_end and month_end_books:
+                book(month_end)
+            day = segment_end + 1
 
-    def _accrue_segment(self, start: dt.date, end: dt.date) -> None:
-        principal = self.balances[LAN]
-        if self.interest_start is None or not rules.principal_bears_interest(principal):
-            return
-        day = max(start, rules.first_interest_day(self.interest_start))
-        while day <= end:
-            choice = rules.rate_for_day(day, self.agreement, self.rates)
-            last = min(end, choice.last_day)
-            days = (last - day).days + 1
-            self.pending.append(
-                PeriodLine(
-                    from_date=day,
-                    to_date=last,
-                    principal=principal,
-                    rate=choice.rate,
-                    days=days,
-                    interest=rules.interest_for(principal, choice.rate, days),
-                    rate_kind=choice.kind,
-                )
-            )
-            day = last + ONE_DAY
-
-    def book(self, booked_on: dt.date) -> None:
-        if not self.pending:
-            return
-        accrued = sum((line.interest for line in self.pending), ZERO)
-        amount = rules.booked_amount(accrued)
-        self.bookings.append(
-            InterestBooking(
-                booked_on=booked_on,
-                from_date=self.pending[0].from_date,
-                to_date=self.pending[-1].to_date,
-                accrued=accrued,
-                amount=amount,
-            )
-        )
-        self.lines += [replace(line, booked_on=booked_on) for line in self.pending]
-        self.pending = []
-        text = (
-            f"Renter {format_date(self.bookings[-1].from_date)}–"
-            f"{format_date(self.bookings[-1].to_date)}"
-        )
-        self.post(booked_on, RENTER, amount, "renter", text)
-
-    def post(self, day: dt.date, account: str, amount: Decimal, kind: str, text: str) -> None:
-        if amount == 0:
-            return
-        self.balances[account] += amount
-        self.postings.append(Posting(day, account, amount, kind, text))
-        self.last_change[account] = day
-
-    # Events: book first if the rules say so, then post.
-    def apply(self, event: Event) -> None:
-        if rules.books_interest_at(event, self.pause_over):
-            self.book(event.date)
-        if not self.pause_over and rules.ends_payment_pause(event, self.interest_start):
-            self.pause_over = True
-
-        day = event.date
-        if isinstance(event, Disbursement):
-            self.post(day, LAN, event.amount, "utbetaling", "Utbetalt lån")
-        elif isinstance(event, Repayment):
-            parts = rules.allocate_repayment(event.amount, self.balances)
-            for account, part in parts.items():
-                self.post(day, account, -part, "innbetaling", f"Innbetaling til {account}")
+    previous_day = None
+    for event in ledger:
+        day = event.date.toordinal()
+        if day != previous_day:  # events of a new day: accrue through the day before
+            accrue_through(day - 1)
+            previous_day = day
+        # Book first if the rules say so, then post.
+        if rules.books_interest_at(event, pause_over):
+            book(day)
+        if not pause_over and rules.ends_payment_pause(event, interest_start):
+            pause_over = True
+        if isinstance(event, Repayment):
+            for account, part in rules.allocate_repayment(event.ore, balances).items():
+                post(day, account, -part, "innbetaling", _REPAYMENT_TEXT[account])
+        elif isinstance(event, Disbursement):
+            post(day, LAN, event.ore, "utbetaling", "Utbetalt lån")
         elif isinstance(event, Fee):
-            self.post(day, GEBYR, event.amount, "gebyr", "Gebyr")
+            post(day, GEBYR, event.ore, "gebyr", "Gebyr")
         elif isinstance(event, Cost):
-            self.post(day, OMKOSTNINGER, event.amount, "omkostninger", "Omkostninger")
+            post(day, OMKOSTNINGER, event.ore, "omkostninger", "Omkostninger")
         elif isinstance(event, ConversionToGrant):
-            reduction = rules.conversion_reduces_loan_by(event.amount, self.balances[LAN])
-            self.post(day, LAN, -reduction, "omgjøring", "Lån omgjort til stipend")
+            reduction = rules.conversion_reduces_loan_by(event.ore, balances[LAN])
+            post(day, LAN, -reduction, "omgjøring", "Lån omgjort til stipend")
         elif isinstance(event, InterestStart):
-            if self.interest_start is None:
-                self.interest_start = day
+            if interest_start is None:
+                interest_start = event.date
+                first_interest_day = rules.first_interest_day(event.date).toordinal()
         elif isinstance(event, FixedRateAgreement):
-            self.agreement = event
+            agreement = event
+            rate = _NO_RATE
         else:
             raise TypeError(f"not a ledger event: {event!r}")
+    accrue_through(as_of.toordinal())
 
-    def result(self, as_of: dt.date) -> BalanceResult:
-        changes = [day for day in self.last_change.values() if day is not None]
-        return BalanceResult(
-            as_of=as_of,
-            lan=self.balances[LAN],
-            renter=self.balances[RENTER],
-            gebyr=self.balances[GEBYR],
-            omkostninger=self.balances[OMKOSTNINGER],
-            unbooked_interest=sum((line.interest for line in self.pending), ZERO),
-            last_change=max(changes, default=None),
-            explanation=self.lines + self.pending,
-            bookings=list(self.bookings),
-            postings=list(self.postings),
-            account_last_change=dict(self.last_change),
-        )
+    changes = [day for day in last_change.values() if day is not None]
+    return BalanceResult(
+        as_of=as_of,
+        lan=_kroner(balances[LAN]),
+        renter=_kroner(balances[RENTER]),
+        gebyr=_kroner(balances[GEBYR]),
+        omkostninger=_kroner(balances[OMKOSTNINGER]),
+        unbooked_interest=_accrued(unbooked_units) if unbooked_from < len(lines) else ZERO,
+        last_change=_day(max(changes)) if changes else None,
+        account_last_change={account: None if day is None else _day(day)
+                             for account, day in last_change.items()},
+        _trace=_Trace(lines, bookings, postings),
+    )
+
+
+_by_date = attrgetter("date")
 
 
 def compute_balance(
@@ -345,15 +456,8 @@ def compute_balance(
     """
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise TypeError("as_of must be a datetime.date")
-    ledger = sorted((event for event in events if event.date <= as_of), key=lambda e: e.date)
-    with localcontext(_CONTEXT):
-        computation = _Computation(rates)
-        for day, same_day in groupby(ledger, key=lambda e: e.date):
-            computation.accrue_through(day - ONE_DAY)
-            for event in same_day:
-                computation.apply(event)
-        computation.accrue_through(as_of)
-        return computation.result(as_of)
+    ledger = sorted((event for event in events if event.date <= as_of), key=_by_date)
+    return _walk(ledger, as_of, rates)
 
 
 def payoff_amount(

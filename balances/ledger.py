@@ -1,7 +1,8 @@
 """Ledger events for a Lånekassen borrower (pure Python, no Django).
 
 Each event is an immutable fact with a ``date``. Money is always ``Decimal`` in kroner with at most
-two decimals (øre); floats are refused so that no binary rounding can sneak into a balance.
+two decimals (øre); floats are refused so that no binary rounding can sneak into a balance. The
+engine counts in whole øre (``to_ore``).
 """
 
 from __future__ import annotations
@@ -52,13 +53,25 @@ class _Event:
         _check_date(self.date)
 
 
+def to_ore(amount: Decimal) -> int:
+    """An amount from ``to_money`` as a whole number of øre."""
+    numerator, denominator = amount.as_integer_ratio()
+    return numerator * 100 // denominator
+
+
 @dataclass(frozen=True)
 class _MoneyEvent(_Event):
+    """An event with an ``amount`` in kroner; ``ore`` is the same amount in øre (an int, not a
+    field: it is derived), so that the engine counts money in integers without converting it
+    again on every computation."""
+
     amount: Decimal
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "amount", to_money(self.amount))
+        amount = to_money(self.amount)
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "ore", to_ore(amount))
 
 
 @dataclass(frozen=True)

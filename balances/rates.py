@@ -11,8 +11,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 RATE_KINDS = ("floating", "fixed3", "fixed5", "fixed10")
+LAST_DAY = dt.date.max.toordinal()  # the last day of a period in force until further notice
 
 
 class RateLookupError(LookupError):
@@ -38,6 +40,24 @@ class RatePeriod:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class RateSpan(NamedTuple):
+    """A stretch of days with one rate, for the engine: days are ``date.toordinal()`` numbers so
+    that walking the time line is integer arithmetic, and the rate comes with its exact value as
+    a fraction so that interest can be computed in integers (see ``rules.interest_units``)."""
+
+    first: int  # first day (ordinal)
+    last: int  # last day (ordinal, inclusive); LAST_DAY for "until further notice"
+    rate: Decimal  # percent p.a., as in the table (shown in explanations)
+    kind: str
+    exact: tuple[int, int]  # ``rate`` as (numerator, denominator)
+
+    @classmethod
+    def of(cls, period: RatePeriod) -> RateSpan:
+        last = period.valid_to.toordinal() if period.valid_to is not None else LAST_DAY
+        return cls(period.valid_from.toordinal(), last, period.rate, period.kind,
+                   period.rate.as_integer_ratio())
+
+
 class RateTable:
     """Rates per kind with non-overlapping validity periods, looked up by date."""
 
@@ -55,6 +75,11 @@ class RateTable:
                     )
         self._periods = {kind: tuple(items) for kind, items in by_kind.items()}
         self._starts = {kind: [p.valid_from for p in items] for kind, items in by_kind.items()}
+        # The same, by day number, built once per table: the engine looks rates up per period of
+        # the time line and must not redo this per borrower.
+        self._spans = {kind: [RateSpan.of(p) for p in items] for kind, items in by_kind.items()}
+        self._first_days = {kind: [span.first for span in spans]
+                            for kind, spans in self._spans.items()}
 
     def period_on(self, kind: str, day: dt.date) -> RatePeriod:
         """The period of ``kind`` in force on ``day``; RateLookupError if there is none."""
@@ -67,6 +92,18 @@ class RateTable:
             if period.covers(day):
                 return period
         raise RateLookupError(f"no {kind} interest rate in force on {day.isoformat()}")
+
+    def span_on(self, kind: str, day: int) -> RateSpan:
+        """``period_on`` for the engine: ``day`` is a ``date.toordinal()`` number."""
+        if kind not in RATE_KINDS:
+            raise ValueError(f"unknown rate kind {kind!r}; expected one of {RATE_KINDS}")
+        index = bisect_right(self._first_days.get(kind, ()), day) - 1
+        if index >= 0:
+            span = self._spans[kind][index]
+            if day <= span.last:
+                return span
+        date = dt.date.fromordinal(day).isoformat()
+        raise RateLookupError(f"no {kind} interest rate in force on {date}")
 
     def rate_on(self, kind: str, day: dt.date) -> Decimal:
         return self.period_on(kind, day).rate

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from bisect import bisect_right
+from decimal import ROUND_HALF_UP, Decimal
 
 from .ledger import (
     GEBYR,
@@ -25,11 +25,16 @@ from .ledger import (
     FixedRateAgreement,
     Repayment,
 )
-from .rates import RateTable
+from .rates import RateSpan, RateTable
 
-ZERO = Decimal("0")
-INTEREST_PRECISION = Decimal("1E-10")  # far below an øre: accrued interest is kept "unrounded"
 DAYS_PER_YEAR = 365  # actual/365: every day is 1/365 of the annual rate, also in leap years
+
+# Money is counted in øre (integers) and accrued interest in units of 10⁻¹⁰ kr, far below an øre
+# ("unrounded"), so that the sums are exact and nothing but two roundings ever happens: each
+# period's interest to 10 decimals, and each booking to øre.
+INTEREST_DECIMALS = 10
+UNITS_PER_ORE = 10**8
+_UNITS_PER_PERCENT_ORE = 10**6  # 1 øre × 1 % = 10⁻⁴ kr = 10⁶ units
 
 # Order in which a repayment settles the sub-accounts; what is left reduces Lån (and may make it
 # negative: an overpayment that is to be refunded).
@@ -39,18 +44,29 @@ ALLOCATION_ORDER = (OMKOSTNINGER, GEBYR, RENTER)
 # --- Interest -------------------------------------------------------------------------------------
 
 
-def interest_for(principal: Decimal, rate: Decimal, days: int) -> Decimal:
-    """Interest on ``principal`` for ``days`` days at ``rate`` percent p.a., actual/365.
+def interest_units(principal_ore: int, exact_rate: tuple[int, int], days: int) -> int:
+    """Interest on ``principal_ore`` for ``days`` days at a rate of ``numerator / denominator``
+    percent p.a. (``exact_rate``), actual/365, in units of 10⁻¹⁰ kr.
 
-    Not rounded to øre: kept to 10 decimals (ROUND_HALF_EVEN), so that sums of period lines are
-    exact in any ordinary Decimal context and only booking rounds (to øre, half up).
+    That is ``principal × rate × days / 365`` computed exactly and rounded once, half to even, to
+    10 decimals of a krone: the sum of period lines is then exact, and only booking rounds (to
+    øre, half up).
     """
-    exact = principal * rate * days / (100 * DAYS_PER_YEAR)
-    return exact.quantize(INTEREST_PRECISION, rounding=ROUND_HALF_EVEN)
+    numerator, denominator = exact_rate
+    divisor = denominator * DAYS_PER_YEAR
+    units, rest = divmod(principal_ore * numerator * days * _UNITS_PER_PERCENT_ORE, divisor)
+    if 2 * rest > divisor or (2 * rest == divisor and units & 1):
+        units += 1
+    return units
+
+
+def booked_ore(accrued_units: int) -> int:
+    """Accrued interest becomes a booked amount in øre (half up); the rest is dropped."""
+    return (accrued_units + UNITS_PER_ORE // 2) // UNITS_PER_ORE
 
 
 def booked_amount(accrued: Decimal) -> Decimal:
-    """Accrued interest becomes a booked amount in øre (ROUND_HALF_UP); the rest is dropped."""
+    """``booked_ore`` for an amount in kroner (ROUND_HALF_UP to øre)."""
     return accrued.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
@@ -59,7 +75,7 @@ def first_interest_day(interest_start: dt.date) -> dt.date:
     return interest_start + dt.timedelta(days=1)
 
 
-def principal_bears_interest(principal: Decimal) -> bool:
+def principal_bears_interest(principal: Decimal | int) -> bool:
     """Only a positive loan principal bears interest (not interest, fees, costs or a refund)."""
     return principal > 0
 
@@ -67,45 +83,48 @@ def principal_bears_interest(principal: Decimal) -> bool:
 # --- Rate selection -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RateChoice:
-    rate: Decimal
-    kind: str  # "floating" or "fixed3"/"fixed5"/"fixed10"
-    last_day: dt.date  # the same choice holds (at least) through this day
-    agreement_date: dt.date | None = None
-
-
-def rate_for_day(
-    day: dt.date, agreement: FixedRateAgreement | None, table: RateTable
-) -> RateChoice:
-    """The rate the borrower pays on ``day``.
+def rate_for_day(day: int, agreement: FixedRateAgreement | None, table: RateTable) -> RateSpan:
+    """The rate the borrower pays on ``day`` (a ``date.toordinal()`` number), and through which
+    day that same choice holds (at least).
 
     Within a fixed-rate agreement's term: the fixed rate for that term that was in force on the
     agreement date (locked). Otherwise: the floating rate in force on ``day`` itself.
     """
-    if agreement is not None and agreement.date <= day < agreement.end:
-        return RateChoice(
-            rate=table.rate_on(agreement.kind, agreement.date),
-            kind=agreement.kind,
-            last_day=agreement.end - dt.timedelta(days=1),
-            agreement_date=agreement.date,
-        )
-    period = table.period_on("floating", day)
-    return RateChoice(rate=period.rate, kind="floating", last_day=period.valid_to or dt.date.max)
+    if agreement is not None:
+        first, end = agreement.date.toordinal(), agreement.end.toordinal()
+        if first <= day < end:
+            fixed = table.span_on(agreement.kind, first)
+            return fixed._replace(first=first, last=end - 1)
+    return table.span_on("floating", day)
 
 
 # --- Booking points -----------------------------------------------------------------------------
 
 
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+# Repayments, fees and costs always book first (and end the payment pause); disbursements and
+# conversions book first only after the pause.
+_PAYMENTS_AND_CHARGES = (Repayment, Fee, Cost)
+_OTHER_POSTINGS = (Disbursement, ConversionToGrant)
+
+# First days of the months 1900–2200 (ordinals), so that finding a month's end is one bisection.
+_MONTH_STARTS = [dt.date(year, month, 1).toordinal()
+                 for year in range(1900, 2201) for month in range(1, 13)]
+_MONTH_STARTS.append(dt.date(2201, 1, 1).toordinal())
+
+
+def month_end(day: int) -> int:
+    """The last day of the month of ``day`` (both ``date.toordinal()`` numbers)."""
+    if _MONTH_STARTS[0] <= day < _MONTH_STARTS[-1]:
+        return _MONTH_STARTS[bisect_right(_MONTH_STARTS, day)] - 1
+    date = dt.date.fromordinal(day)
+    return day + calendar.monthrange(date.year, date.month)[1] - date.day
 
 
 def ends_payment_pause(event: Event, interest_start: dt.date | None) -> bool:
     """The payment pause ends at the first repayment, fee or cost dated after support ended."""
     return (
         interest_start is not None
-        and isinstance(event, Repayment | Fee | Cost)
+        and isinstance(event, _PAYMENTS_AND_CHARGES)
         and event.date > interest_start
     )
 
@@ -118,9 +137,9 @@ def books_interest_at(event: Event, pause_over: bool) -> bool:
     repayment, fee, cost, conversion) does. Interest start and fixed-rate agreements only change
     the status and never book.
     """
-    if isinstance(event, Repayment | Fee | Cost):
+    if isinstance(event, _PAYMENTS_AND_CHARGES):
         return True
-    return pause_over and isinstance(event, Disbursement | ConversionToGrant)
+    return pause_over and isinstance(event, _OTHER_POSTINGS)
 
 
 def month_end_booking_applies(pause_over: bool) -> bool:
@@ -131,13 +150,18 @@ def month_end_booking_applies(pause_over: bool) -> bool:
 # --- Postings -----------------------------------------------------------------------------------
 
 
-def allocate_repayment(amount: Decimal, balances: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Split a repayment: omkostninger → gebyr → renter, the rest to lån (may exceed the loan)."""
-    parts: dict[str, Decimal] = {}
+def allocate_repayment(
+    amount: Decimal | int, balances: dict[str, Decimal] | dict[str, int]
+) -> dict[str, Decimal] | dict[str, int]:
+    """Split a repayment: omkostninger → gebyr → renter, the rest to lån (may exceed the loan).
+
+    Amounts are all in kroner (Decimal) or all in øre (int)."""
+    parts = {}
     left = amount
     for account in ALLOCATION_ORDER:
-        part = min(left, max(balances[account], ZERO))
-        if part > 0:
+        owed = balances[account]
+        if owed > 0 and left > 0:
+            part = left if left <= owed else owed  # min(left, owed), without a call per account
             parts[account] = part
             left -= part
     if left > 0:
@@ -145,6 +169,6 @@ def allocate_repayment(amount: Decimal, balances: dict[str, Decimal]) -> dict[st
     return parts
 
 
-def conversion_reduces_loan_by(amount: Decimal, loan: Decimal) -> Decimal:
-    """A conversion to grant reduces Lån by ``amount`` but never below 0."""
-    return min(amount, max(loan, ZERO))
+def conversion_reduces_loan_by(amount: Decimal | int, loan: Decimal | int) -> Decimal | int:
+    """A conversion to grant reduces Lån by ``amount`` but never below 0 (kroner or øre)."""
+    return min(amount, max(loan, 0))
