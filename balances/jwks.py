@@ -5,6 +5,12 @@ short-lived copy of the parsed keys in each process. A token with a ``kid`` that
 set makes one refetch — the issuer may have rotated its keys — but at most once every
 ``SALDO_JWKS_REFRESH_MIN_SECONDS`` per URL, so a stream of made-up kids costs nothing.
 
+When a fetch fails, the last good key set of that URL (kept in the cache for
+``LAST_GOOD_SECONDS``) is used, and the failure is remembered for
+``SALDO_JWKS_FAILURE_SECONDS``: until then calls use those keys, or fail at once if there are
+none, without going to the network again. The fetch itself has a short timeout
+(``SALDO_JWKS_HTTP_TIMEOUT``).
+
 The local test issuer's JWKS is read in-process rather than over HTTP (a sync worker calling
 its own server could wait for itself).
 """
@@ -25,6 +31,8 @@ from . import conf
 logger = logging.getLogger(__name__)
 
 PROCESS_SECONDS = 60
+# How long the last good key set stands in for an issuer whose JWKS cannot be fetched.
+LAST_GOOD_SECONDS = 7 * 24 * 3600
 _process: dict[str, tuple[float, dict[str, PyJWK]]] = {}
 _lock = threading.Lock()
 
@@ -81,17 +89,34 @@ def _cache_key(url: str, kind: str = "jwks") -> str:
     return f"saldo:{kind}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
 
 
-def _remember(url: str, document: dict) -> dict[str, PyJWK]:
+def _remember(url: str, document: dict, seconds: float = PROCESS_SECONDS) -> dict[str, PyJWK]:
     keys = parse_keys(document)
-    seconds = min(PROCESS_SECONDS, settings.SALDO_JWKS_CACHE_SECONDS)
+    seconds = min(seconds, settings.SALDO_JWKS_CACHE_SECONDS)
     with _lock:
         _process[url] = (time.monotonic() + seconds, keys)
     return keys
 
 
+def _last_good(url: str) -> dict[str, PyJWK]:
+    """The keys of the last successful fetch of `url`, while its issuer cannot be reached;
+    JwksUnavailable if it never could."""
+    document = cache.get(_cache_key(url, "jwks-last-good"))
+    if document is None:
+        raise JwksUnavailable(url)
+    return _remember(url, document, settings.SALDO_JWKS_FAILURE_SECONDS)
+
+
 def _fetch_and_share(url: str) -> dict[str, PyJWK]:
-    document = fetch_jwks(url)
+    failed = _cache_key(url, "jwks-failed")
+    if cache.get(failed):
+        return _last_good(url)
+    try:
+        document = fetch_jwks(url)
+    except JwksUnavailable:
+        cache.set(failed, 1, settings.SALDO_JWKS_FAILURE_SECONDS)
+        return _last_good(url)
     cache.set(_cache_key(url), document, settings.SALDO_JWKS_CACHE_SECONDS)
+    cache.set(_cache_key(url, "jwks-last-good"), document, LAST_GOOD_SECONDS)
     return _remember(url, document)
 
 
