@@ -314,7 +314,12 @@ def keys(request):
     user = request.user
     if not (is_bank_user(user) and is_org_admin(user)):
         raise Http404
-    return render(request, "onboarding/keys.html", _keys_context(user))
+    context = _keys_context(user)
+    # `?grace_days=0` (the breach case's link) preselects rotation without a grace period.
+    asked = KeyRotateForm(request.GET)
+    context["grace_days"] = (asked.cleaned_data["grace_days"] if asked.is_valid()
+                             else KeyRotateForm.base_fields["grace_days"].initial)
+    return render(request, "onboarding/keys.html", context)
 
 
 def _show_key_once(request, key, plaintext):

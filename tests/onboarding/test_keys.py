@@ -133,6 +133,21 @@ def test_grace_period_beyond_seven_days_through_the_page_says_so(p, client_for):
     assert ApiKey.objects.count() == 1
 
 
+@pytest.mark.parametrize(("query", "preselected"),
+                         [("?grace_days=0", 0), ("?grace_days=3", 3), ("", 7),
+                          ("?grace_days=8", 7), ("?grace_days=-1", 7), ("?grace_days=x", 7)])
+def test_keys_page_preselects_the_grace_period_asked_for_in_the_link(p, client_for, query,
+                                                                    preselected):
+    """The breach case links to `?grace_days=0`: rotation without a grace period. Only 0–7
+    is taken; anything else leaves the default of seven days."""
+    case = at_testing(p)
+    key, _plain = _create(case, p)
+    response = client_for(p["bank_admin"]).get(f"/onboarding/api-nokler/{query}")
+    assert response.status_code == 200
+    assert (f'value="{preselected}" name="grace_days" id="grace-{key.pk}"'
+            in response.content.decode())
+
+
 def test_revoked_key_stops_at_once(p, client_for):
     case = at_testing(p)
     key, plaintext = _create(case, p)
