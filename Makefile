@@ -41,9 +41,11 @@ migrate: deps assets
 demo: migrate
 	@$(UV) run python manage.py seed_demo
 
+# Links in e-mails point at SITE_URL: by default the address `make run` serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 run: demo
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
-	@$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
+	@SITE_URL=$(SITE_URL) $(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 
 # PostgreSQL + Redis deployments run a Celery worker with the beat schedule (outbox sweep,
 # auto-close) next to the web process.

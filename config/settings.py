@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,7 +31,8 @@ if not SECRET_KEY:
 DEBUG = env_bool("DEBUG", EMBEDDED)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails; without SITE_URL, the local address on PORT (as `make run` serves it).
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 # Demo organisations and logins are only ever created on the embedded default.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", EMBEDDED)
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "incidents",
     "onboarding",
     "notices",
+    "changerequests",
+    "questions",
     "balances",
     "demo",
 ]
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The portal's 404 page also with DEBUG on (Django's own lists every URL).
+    "config.middleware.PortalNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -192,12 +198,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "incidents-auto-close": {"task": "incidents.tasks.auto_close_resolved", "schedule": 3600.0},
+    "questions-auto-close": {"task": "questions.tasks.auto_close_answered", "schedule": 3600.0},
     "contact-points-remind": {"task": "onboarding.tasks.contact_points_remind", "schedule": 86400},
     "notices-tick": {"task": "notices.tasks.notices_tick", "schedule": 30.0},
-    "notices-sweep": {"task": "notices.tasks.notices_sweep", "schedule": 30.0},
+    # Lost fan-out jobs, due webhook retries, acknowledgement reminders (every process's).
+    "channels-sweep": {"task": "notifications.tasks.channels_sweep", "schedule": 30.0},
+    # Security breaches: remind Lånekassen until it confirms receipt (per reminder slot).
+    "breach-receipt-reminders": {"task": "incidents.tasks.breach_receipt_reminders",
+                                 "schedule": 60.0},
+    "changerequests-deferred-resume": {"task": "changerequests.tasks.deferred_resume",
+                                       "schedule": 3600.0},
+    "changerequests-weekly-digest": {"task": "changerequests.tasks.weekly_digest",
+                                     "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
 }
+# A security breach's receipt not confirmed by Lånekassen: a reminder every this many minutes.
+BREACH_RECEIPT_REMINDER_MINUTES = int(os.environ.get("BREACH_RECEIPT_REMINDER_MINUTES", "30"))
 # An outbox row not sent this long after it was written is picked up by the sweep.
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "60"))
+# A row claimed for sending this long ago belongs to a worker that died mid-send: the sweep claims
+# it again. Keep it well above EMAIL_TIMEOUT and the webhook timeout.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "300"))
+# An e-mail that fails this many times is given up (failed); until then the sweep retries it.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 
 # --- Notices (B.1) ---------------------------------------------------------------------------
 # Organisations handled per fan-out batch (one transaction each).
@@ -252,7 +274,9 @@ SALDO_TOKEN_LEEWAY_SECONDS = int(os.environ.get("SALDO_TOKEN_LEEWAY_SECONDS", "3
 SALDO_JWKS_CACHE_SECONDS = int(os.environ.get("SALDO_JWKS_CACHE_SECONDS", "3600"))
 # An unknown kid refetches the JWKS at most this often (a stream of made-up kids costs nothing).
 SALDO_JWKS_REFRESH_MIN_SECONDS = int(os.environ.get("SALDO_JWKS_REFRESH_MIN_SECONDS", "10"))
-SALDO_JWKS_HTTP_TIMEOUT = float(os.environ.get("SALDO_JWKS_HTTP_TIMEOUT", "5"))
+SALDO_JWKS_HTTP_TIMEOUT = float(os.environ.get("SALDO_JWKS_HTTP_TIMEOUT", "2"))
+# After a failed JWKS fetch, calls use the last good keys (or fail fast) for this long.
+SALDO_JWKS_FAILURE_SECONDS = int(os.environ.get("SALDO_JWKS_FAILURE_SECONDS", "30"))
 # Altinn 2 service code (ServiceCode_ServiceEditionCode) and Altinn 3 consent resource.
 SALDO_CONSENT_SERVICE = os.environ.get("SALDO_CONSENT_SERVICE", "5498_1")
 SALDO_CONSENT_RESOURCE = os.environ.get("SALDO_CONSENT_RESOURCE", "lk-saldo-studielan")

@@ -15,6 +15,8 @@ urlpatterns = [
     path("feilmeldinger/", include("incidents.urls")),
     path("onboarding/", include("onboarding.urls")),
     path("driftsmeldinger/", include("notices.urls")),
+    path("endringsonsker/", include("changerequests.urls")),
+    path("sporsmal/", include("questions.urls")),
     path("saldo-api/", include("balances.urls")),
     # The Saldo API itself: /saldo/v1/Accounts (production), /test/saldo/v1/Accounts (test).
     path("", include("balances.api_urls")),
@@ -22,3 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages (with DEBUG on too, for 404: config.middleware).
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -146,6 +146,12 @@ class Breach(CaseBase):
         verbose_name_plural = _("sikkerhetsbrudd")
         ordering = ["-created_at"]
 
+    @property
+    def nature_display(self):
+        """The nature (confidentiality, integrity, availability) as labels."""
+        labels = dict(Nature.choices)
+        return ", ".join(str(labels.get(n, n)) for n in self.nature)
+
     def __str__(self):
         return self.reference
 

@@ -3,6 +3,11 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from accounts.permissions import is_bits, is_lanekassen
 from casework.selectors import timeline_for
@@ -10,7 +15,7 @@ from notifications.models import Acknowledgement
 
 from . import permissions as perms
 from .clocks import breach_clocks, next_deadline
-from .models import FACT_FIELDS, OPEN_STATUSES, Breach, BreachView, Source
+from .models import FACT_FIELDS, OPEN_STATUSES, Breach, BreachView, Nature, Source
 
 
 def breach_list_for_user(*, user):
@@ -85,19 +90,34 @@ def breach_queue(*, user, now=None, open_only=True):
     return near + sorted(far, key=lambda r: r["breach"].created_at, reverse=True)
 
 
+def fact_display(name, value):
+    """A stored fact as a person reads it: choices by their label, times in local time,
+    yes/no for booleans."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        return ", ".join(fact_display(name, v) for v in value)
+    if isinstance(value, bool):
+        return gettext("Ja") if value else gettext("Nei")
+    field = Breach._meta.get_field(name)
+    choices = dict(field.flatchoices) or (dict(Nature.choices) if name == "nature" else {})
+    if str(value) in choices:
+        return str(choices[str(value)])
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return date_format(timezone.localtime(parsed), "d.m.Y H:i")
+    return value
+
+
 def breach_comparison(versions):
     """The phase reports side by side: one row per fact, one cell per version, `changed` set
     where the version says something other than the one before it."""
     rows = []
     for name in FACT_FIELDS:
-        label = Breach._meta.get_field(name).verbose_name
-        cells = []
-        for version in versions:
-            value = version.facts.get(name)
-            if isinstance(value, list):
-                value = ", ".join(str(v) for v in value)
-            cells.append({"value": "" if value is None else value,
-                          "changed": name in version.changed})
+        label = capfirst(Breach._meta.get_field(name).verbose_name)
+        cells = [{"value": fact_display(name, version.facts.get(name)),
+                  "changed": name in version.changed} for version in versions]
         rows.append({"name": name, "label": label, "cells": cells,
                      "changed": any(c["changed"] for c in cells)})
     return rows

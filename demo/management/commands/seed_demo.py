@@ -45,6 +45,17 @@ class Command(BaseCommand):
                 TOTP.activate(user, data.DEMO_TOTP_SECRET)
         call_command("seed_saldo_test_customers", quiet=True)
         self.seed_onboarding(orgs)
+        from questions.demo import seed_questions
+
+        seed_questions(bits=User.objects.get(email="bits@example.com"),
+                       bank_a=User.objects.get(email="bank-a@example.com"),
+                       bank_b=User.objects.get(email="bank-b@example.com"))
+        from changerequests.demo import seed_change_requests
+
+        seed_change_requests(bank_a=User.objects.get(email="bank-a@example.com"),
+                             bank_b=User.objects.get(email="bank-b@example.com"),
+                             bits=User.objects.get(email="bits@example.com"),
+                             lanekassen=User.objects.get(email="lanekassen@example.com"))
         if not quiet:
             self.print_logins()
             self.print_onboarding()
