@@ -1,7 +1,6 @@
 """The views across requests: the prioritisation (with its weights), the forum's agenda (print
 and CSV) and the roadmap."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.csvexport import csv_writer
 from casework.errors import DomainError, form_add_domain_error
 
 from .. import permissions as perms
@@ -76,14 +76,6 @@ def agenda(request):
     })
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A spreadsheet shows a cell that starts like a formula as text, never runs it."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
-
 
 @login_required
 def agenda_csv(request):
@@ -96,18 +88,17 @@ def agenda_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="fagutvalg-agenda-{meeting_on.isoformat()}.csv"')
     response.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response)
     writer.writerow([_("Rangering"), _("Referanse"), _("Tittel"), _("Bank"), _("Status"),
                      _("Hastegrad"), _("Del av tjenesten"), _("Støtte (banker)"), _("Verdi"),
                      _("Innsats"), _("Poeng"), _("Problem"), _("Foreslått endring")])
     for position, row in enumerate(ranked, start=1):
         r = row.request
-        writer.writerow([position, r.reference, csv_safe(r.title),
-                         csv_safe(r.organisation.name if r.organisation else _("Lånekassen")),
+        writer.writerow([position, r.reference, r.title,
+                         r.organisation.name if r.organisation else _("Lånekassen"),
                          r.get_status_display(), r.get_urgency_display(), r.get_part_display(),
                          row.support, r.value or "", r.effort or "",
-                         f"{row.score:.1f}".replace(".", ","), csv_safe(r.problem),
-                         csv_safe(r.proposal)])
+                         f"{row.score:.1f}".replace(".", ","), r.problem, r.proposal])
     return response
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from casework.csvexport import csv_safe
 from casework.models import AuditEvent
 from changerequests import priority, services
 from changerequests.models import PriorityWeights
-from changerequests.views.overview import csv_safe
 from tests.changerequests import builders as b
 from tests.factories import OrganisationFactory, member_of
 
