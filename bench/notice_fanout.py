@@ -127,7 +127,7 @@ def main():
         from django.urls import reverse
 
         from notices import services
-        from notices.models import FanoutJob
+        from notifications.models import FanoutJob
 
         call_command("migrate", verbosity=0)
         lk_user, component = seed()
@@ -159,7 +159,7 @@ def main():
         client.get(reverse("notices:list"))  # warm up the URL resolver and templates
 
         started = time.monotonic()
-        response = client.post(reverse("notices:publish", args=[notice.reference]))
+        response = client.post(reverse("notices:action", args=[notice.reference, "publish"]))
         request_seconds = time.monotonic() - started
         assert response.status_code == 302, response.status_code
 

@@ -1,11 +1,14 @@
 """Notices in the Django admin. Lånekassen's admins keep the list of components here; notices
-themselves are written and sent in the portal (the services), so they are read-only here."""
+are written in the portal, and the admin changes them only through the same actions as the
+notice page (notices/actions.py)."""
 
 from django.contrib import admin
 
 from accounts.permissions import is_lanekassen_admin
+from casework.admin import ReadOnlyAdmin, admin_actions
 
-from .models import Component, FanoutJob, Notice, NoticeDelivery, WebhookEndpoint
+from .actions import ACTIONS
+from .models import Component, Notice
 
 
 @admin.register(Component)
@@ -32,39 +35,9 @@ class ComponentAdmin(admin.ModelAdmin):
         return False  # deactivate instead: old notices keep their components
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["reference", "title", "kind", "severity", "status", "published_at"]
     list_filter = ["kind", "severity", "status"]
     search_fields = ["reference", "title"]
-
-
-@admin.register(FanoutJob)
-class FanoutJobAdmin(ReadOnlyAdmin):
-    list_display = ["event", "cursor", "batches", "created_at", "heartbeat_at", "finished_at"]
-    list_select_related = ["event__notice"]
-
-
-@admin.register(NoticeDelivery)
-class NoticeDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["event", "channel", "address", "status", "attempts", "last_status_code"]
-    list_filter = ["channel", "status"]
-    list_select_related = ["event__notice"]
-    search_fields = ["address"]
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnlyAdmin):
-    list_display = ["organisation", "url", "is_active", "created_at"]
-    exclude = ["secret"]
+    actions = admin_actions(ACTIONS)

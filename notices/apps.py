@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Varsling fra Lånekassen")
+
+    def ready(self):
+        from casework.registry import CaseType, register
+        from notifications.registry import AcknowledgementReminder, reminder_register
+
+        from . import selectors, services
+        from .actions import ACTIONS
+        from .models import Notice
+
+        # Notices run on the case kernel (its runner, action view and action table) but are
+        # not linkable and have no home panel: the dashboard shows them itself.
+        register(CaseType(
+            key="notice", model=Notice, label=_("driftsmelding"),
+            label_plural=_("driftsmeldinger"), get_for_user=selectors.notice_get_for_user,
+            list_for_user=selectors.notice_list_for_user, actions=ACTIONS,
+            action_url_name="notices:action"))
+        reminder_register(AcknowledgementReminder(model=Notice, remind=services.notice_remind))

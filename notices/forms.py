@@ -2,7 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Component, Environment, Kind, NoticeDelivery, Severity, Status
+from casework.models import Environment
+from notifications.models import Delivery
+
+from .models import Component, Kind, Severity, Status
 from .services import notice_problems
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
@@ -84,11 +87,6 @@ class UpdateForm(forms.Form):
                            help_text=_("Markdown. Sendes til alle mottakerne."))
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Melding til mottakerne (valgfri)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Søk"), required=False)
     kind = forms.ChoiceField(label=_("Type"), required=False,
@@ -110,15 +108,8 @@ class FilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Alle")), ("current", _("Pågående"))] + statuses
 
 
-class WebhookForm(forms.Form):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
-                         help_text=_("Vi sender hver hendelse som JSON med POST, signert med "
-                                     "HMAC-SHA256."))
-    description = forms.CharField(label=_("Beskrivelse"), required=False, max_length=200)
-
-
 class DeliveryFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Alle"))] + list(NoticeDelivery.Status.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle"))] + [
+        c for c in Delivery.Status.choices if c[0] != Delivery.Status.SENDING])
     channel = forms.ChoiceField(label=_("Kanal"), required=False,
-                                choices=[("", _("Alle"))] + list(NoticeDelivery.Channel.choices))
+                                choices=[("", _("Alle"))] + list(Delivery.Channel.choices))

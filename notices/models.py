@@ -3,18 +3,22 @@ maintenance and changes, and sees who has read them.
 
 A notice is written as a draft, published now or at a set time, followed by updates and closed
 as resolved or completed (or cancelled). Every message that goes out is a NoticeEvent; each
-event is fanned out by the worker (FanoutJob) into one NoticeDelivery per recipient and channel.
+event is announced through the notifications app's channels (a fan-out job per event: e-mail,
+in-portal and webhooks, one delivery per organisation, channel and address), and a notice that
+asks for it is acknowledged by each bank there too.
 """
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
-from accounts.models import ContactPoint, Organisation
+from accounts.models import Organisation
+from casework.models import Environment
 
 from . import permissions as perms
 
@@ -23,11 +27,6 @@ class Kind(models.TextChoices):
     FAULT = "fault", _("Driftsavvik")
     MAINTENANCE = "maintenance", _("Planlagt vedlikehold")
     CHANGE = "change", _("Endring")
-
-
-class Environment(models.TextChoices):
-    TEST = "test", _("Test")
-    PRODUCTION = "production", _("Produksjon")
 
 
 class Severity(models.TextChoices):
@@ -75,7 +74,7 @@ class Component(models.Model):
 def _publish_target(notice, *args, **kwargs):
     if notice.kind != Kind.MAINTENANCE:
         return Status.PUBLISHED
-    at = kwargs.get("at") or (args[1] if len(args) > 1 else None)
+    at = kwargs.get("at") or (args[0] if args else None)
     if at is not None and notice.window_start and notice.window_start <= at:
         return Status.IN_PROGRESS
     return Status.UPCOMING
@@ -95,7 +94,9 @@ def _cancellable(notice):
 
 
 class Notice(FSMModelMixin, models.Model):
-    """One notice. Transitions change fields only; services do the rest."""
+    """One notice. Transitions change fields only; services run them through the case
+    kernel's runner (`casework.runner.transition_run`), like every case. A notice concerns
+    every bank at once, so it is not a `CaseBase` (which belongs to one bank)."""
 
     reference = models.CharField(_("referanse"), max_length=20, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
@@ -121,6 +122,13 @@ class Notice(FSMModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now)
+    acknowledgements = GenericRelation("notifications.Acknowledgement",
+                                       content_type_field="subject_type",
+                                       object_id_field="subject_id", related_query_name="notice")
+
+    # The runner locks the notice's own row and needs no join with it.
+    lock_related: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = _("driftsmelding")
@@ -132,6 +140,10 @@ class Notice(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("notices:detail", args=[self.reference])
+
+    def headline(self):
+        """What an announcement about the notice says it is about."""
+        return f"{self.get_kind_display()}: {self.title}"
 
     @property
     def environments(self):
@@ -156,7 +168,8 @@ class Notice(FSMModelMixin, models.Model):
                  and self.severity == Severity.CRITICAL)
                 or (self.kind == Kind.MAINTENANCE and self.status == Status.IN_PROGRESS))
 
-    # --- transitions: fields only -------------------------------------------------------
+    # Transitions change fields only. The portal itself (casework.runner.SYSTEM) publishes at
+    # the scheduled time and moves maintenance windows; the rest is Lånekassen's.
 
     @transition(field=status, source=[Status.DRAFT], target=Status.SCHEDULED,
                 permission=perms.can_author_notice)
@@ -164,20 +177,20 @@ class Notice(FSMModelMixin, models.Model):
         self.publish_at = at
 
     @transition(field=status, source=[Status.SCHEDULED], target=Status.DRAFT,
-                permission=perms.can_author_notice)
+                permission=perms.can_author_notice_or_system)
     def unschedule(self):
         self.publish_at = None
 
     @transition(field=status, source=[Status.DRAFT, Status.SCHEDULED],
                 target=GET_STATE(_publish_target, states=[Status.PUBLISHED, Status.UPCOMING,
                                                           Status.IN_PROGRESS]),
-                permission=perms.can_author_notice)
-    def publish(self, by, at):
+                permission=perms.can_author_notice_or_system)
+    def publish(self, at):
         self.published_at = at
         self.requires_ack = self.severity == Severity.CRITICAL or self.kind == Kind.CHANGE
 
     @transition(field=status, source=[Status.UPCOMING], target=Status.IN_PROGRESS,
-                permission=perms.can_author_notice)
+                permission=perms.can_author_notice_or_system)
     def start(self):
         pass
 
@@ -188,7 +201,7 @@ class Notice(FSMModelMixin, models.Model):
 
     @transition(field=status, source=[Status.PUBLISHED, Status.IN_PROGRESS],
                 target=Status.COMPLETED, conditions=[_is_not_fault],
-                permission=perms.can_author_notice)
+                permission=perms.can_author_notice_or_system)
     def complete(self, at):
         self.closed_at = at
 
@@ -202,7 +215,8 @@ class Notice(FSMModelMixin, models.Model):
 
 class NoticeRecipient(models.Model):
     """An organisation a notice was sent to (fixed when it is published), or one that may see it
-    because the notice was linked to one of its cases. Holds the bank's acknowledgement."""
+    because the notice was linked to one of its cases. (A bank's acknowledgement is a
+    `notifications.Acknowledgement` of the notice.)"""
 
     class Reason(models.TextChoices):
         PUBLISHED = "published", _("Mottaker")
@@ -213,12 +227,6 @@ class NoticeRecipient(models.Model):
                                      related_name="notice_receipts")
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PUBLISHED)
     created_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(_("bekreftet"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+",
-                                        verbose_name=_("bekreftet av"))
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("mottaker")
@@ -233,7 +241,7 @@ class NoticeRecipient(models.Model):
 
 class NoticeEvent(models.Model):
     """Something that was sent about a notice: its publication, an update, its closing, a
-    reminder. The notice's timeline."""
+    reminder. The notice's timeline; `fanout` is the announcement that sends it."""
 
     class Kind(models.TextChoices):
         PUBLISHED = "published", _("Publisert")
@@ -250,6 +258,8 @@ class NoticeEvent(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    fanout = models.OneToOneField("notifications.FanoutJob", on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("hendelse på driftsmelding")
@@ -264,144 +274,11 @@ class NoticeEvent(models.Model):
         return f"notice.{self.kind}"
 
 
-class FanoutJob(models.Model):
-    """The work of sending one event to every recipient, done by the worker in batches.
-
-    Written in the same transaction as the event. Each batch takes the next recipients after
-    `cursor`, writes their deliveries and moves the cursor in one transaction, so a worker or
-    Redis restart repeats at most an uncommitted batch; the deliveries' unique keys make a
-    repeated batch write nothing twice. The sweep restarts jobs whose worker went quiet.
-    """
-
-    event = models.OneToOneField(NoticeEvent, on_delete=models.CASCADE, related_name="job")
-    # Only these organisations (a reminder); null: every organisation the notice was sent to.
-    organisation_ids = models.JSONField(null=True, blank=True)
-    cursor = models.PositiveBigIntegerField(default=0)
-    batches = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("utsendelsesjobb")
-        verbose_name_plural = _("utsendelsesjobber")
-
-    def __str__(self):
-        return f"{self.event} ({'ferdig' if self.finished_at else f'ved {self.cursor}'})"
-
-
 def _webhook_secret():
-    import secrets
+    """Named by migration 0001; webhook endpoints and their secrets are notifications' now."""
+    from notifications.models import webhook_secret_new
 
-    return "whsec_" + secrets.token_urlsafe(32)
-
-
-class WebhookEndpoint(models.Model):
-    """A URL where a bank receives every notice event as signed JSON.
-
-    The secret signs each request (HMAC-SHA256); it is shown to the bank admin once. It is kept
-    in clear because signing needs it.
-    """
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="notice_webhooks")
-    url = models.URLField(_("URL"), max_length=500)
-    description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
-    secret = models.CharField(max_length=100, default=_webhook_secret, editable=False)
-    is_active = models.BooleanField(_("aktiv"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("webhook")
-        verbose_name_plural = _("webhooks")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.organisation}: {self.url}"
-
-
-class NoticeDelivery(models.Model):
-    """One event to one recipient through one channel: queued, sent or failed.
-
-    (event, channel, target) is unique: writing the same delivery twice is impossible, which is
-    what makes a repeated fan-out batch harmless. E-mail goes through the notifications outbox
-    (its status is the outbox row's); in-portal is a Notification written with this row;
-    webhooks are sent and retried by this app.
-    """
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("E-post")
-        PORTAL = "portal", _("I portalen")
-        WEBHOOK = "webhook", _("Webhook")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("I kø")
-        SENT = "sent", _("Sendt")
-        FAILED = "failed", _("Feilet")
-
-    event = models.ForeignKey(NoticeEvent, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(NoticeRecipient, on_delete=models.CASCADE,
-                                  related_name="deliveries")
-    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
-    target = models.CharField(max_length=300)
-    address = models.CharField(_("adresse"), max_length=500)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="+")
-    contact_point = models.ForeignKey(ContactPoint, on_delete=models.SET_NULL, null=True,
-                                      blank=True, related_name="+")
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="deliveries")
-    outbox = models.ForeignKey("notifications.OutboxMessage", on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="+")
-    notification = models.ForeignKey("notifications.Notification", on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.QUEUED, db_index=True)
-    payload = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    resends = models.PositiveIntegerField(default=0)
-    first_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("levering")
-        verbose_name_plural = _("leveringer")
-        ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["event", "channel", "target"],
-                                               name="unique_notice_delivery")]
-
-    def __str__(self):
-        return f"{self.event} → {self.address} ({self.channel})"
-
-
-class WebhookAttempt(models.Model):
-    """One POST of a webhook delivery, as the bank admin sees it."""
-
-    delivery = models.ForeignKey(NoticeDelivery, on_delete=models.CASCADE,
-                                 related_name="webhook_attempts")
-    attempted_at = models.DateTimeField(db_index=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("webhook-forsøk")
-        verbose_name_plural = _("webhook-forsøk")
-        ordering = ["-attempted_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.delivery_id} {self.status_code or self.error}"
-
-    @property
-    def ok(self):
-        return self.status_code is not None and 200 <= self.status_code < 300
+    return webhook_secret_new()
 
 
 class FeedToken(models.Model):

@@ -5,9 +5,9 @@ from accounts.permissions import (
     is_bank_user,
     is_bits,
     is_lanekassen,
-    is_org_admin,
     is_staff_side,
 )
+from casework.runner import system_only
 
 
 def can_author(user) -> bool:
@@ -37,10 +37,6 @@ def can_acknowledge(user) -> bool:
     return is_bank_user(user)
 
 
-def can_manage_webhooks(user) -> bool:
-    return is_bank_user(user) and is_org_admin(user)
-
-
 def can_link(user) -> bool:
     """Bits (triaging an error report) and Lånekassen (fixing it) link notices to cases."""
     return is_staff_side(user)
@@ -48,3 +44,9 @@ def can_link(user) -> bool:
 
 def can_read_notices(user) -> bool:
     return is_bank_user(user) or is_bits(user) or is_lanekassen(user)
+
+
+def can_author_notice_or_system(notice, user) -> bool:
+    """Lånekassen, or the portal itself on the beat schedule (publishing at the set time,
+    starting and completing maintenance at its window)."""
+    return can_author(user) or system_only(notice, user)

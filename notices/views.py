@@ -1,44 +1,33 @@
+"""The notice pages. Objects come only through selectors that take the user (404 for anyone
+who may not see them); the case page's actions come from notices/actions.py and run through
+the kernel's action view (`casework.views.case_action`, see urls.py)."""
+
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from casework.errors import DomainError
+from casework.actions import actions_available
+from casework.errors import DomainError, form_add_domain_error
+from casework.registry import linkable_get_for_user
 from casework.views import run_service
+from notifications.models import Delivery
+from notifications.selectors import deliveries_for_job, delivery_summary
 
 from . import feeds, selectors, services
 from . import permissions as perms
-from .forms import (
-    DeliveryFilterForm,
-    FilterForm,
-    NoteForm,
-    NoticeForm,
-    UpdateForm,
-    WebhookForm,
-)
+from .actions import ACTIONS
+from .forms import DeliveryFilterForm, FilterForm, NoticeForm, UpdateForm
 from .markdown import render_markdown
-from .models import Kind, NoticeDelivery, Status
-
-# The transitions Lånekassen triggers from the notice page.
-ACTIONS = {
-    "start": {"label": gettext_lazy("Start vedlikeholdet nå"),
-              "service": services.notice_start},
-    "complete": {"label": gettext_lazy("Marker som fullført"),
-                 "service": services.notice_complete},
-    "resolve": {"label": gettext_lazy("Marker som løst"), "service": services.notice_resolve},
-    "cancel": {"label": gettext_lazy("Avlys"), "service": services.notice_cancel},
-}
-
-# The models whose cases may link a notice (change requests come with process E).
-LINKABLE_MODELS = {("incidents", "errorreport"), ("changerequests", "changerequest")}
+from .models import Kind
 
 
 def _require(predicate):
@@ -80,7 +69,7 @@ def _save_notice(request, form, notice):
         else:
             notice = services.notice_edit(notice=notice, by=user, **form.service_kwargs())
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        form_add_domain_error(form, exc)
         return None
     try:
         if action == "publish":
@@ -146,57 +135,35 @@ def notice_edit(request, reference):
 
 
 def _available_actions(notice, user):
-    names = {t.name for t in notice.get_available_user_status_transitions(user)}
-    return [{"name": n, **meta} for n, meta in ACTIONS.items() if n in names]
+    """The page's buttons. A notice not yet sent has no recipients to write a note to."""
+    available = actions_available(ACTIONS, notice, user)
+    if notice.published_at is None:
+        available = [dataclasses.replace(a, prompt=None) for a in available]
+    return available
 
 
 @login_required
 def notice_detail(request, reference):
     user = request.user
     notice = selectors.notice_get_for_user(user=user, reference=reference)
-    recipient = selectors.recipient_for_user(notice=notice, user=user)
+    acknowledgement = selectors.acknowledgement_for_user(notice=notice, user=user)
     context = {
         "notice": notice,
+        "case": notice,
         "body_html": render_markdown(notice.body),
         "events": [{"event": e, "html": render_markdown(e.body)}
                    for e in selectors.notice_events(notice=notice)],
-        "recipient": recipient,
-        "can_acknowledge": bool(recipient and notice.requires_ack and notice.is_live
-                                and recipient.reason == recipient.Reason.PUBLISHED
-                                and recipient.acknowledged_at is None),
+        "acknowledgement": acknowledgement,
+        "can_acknowledge": bool(acknowledgement and notice.is_live
+                                and acknowledgement.acknowledged_at is None),
         "can_author": perms.can_author(user),
         "can_see_report": perms.can_see_delivery_report(user),
         "actions": _available_actions(notice, user),
         "update_form": UpdateForm(),
-        "note_form": NoteForm(),
-        "can_publish": perms.can_author(user) and notice.status in (Status.DRAFT,
-                                                                    Status.SCHEDULED),
     }
     if perms.can_see_acknowledgements(user) and notice.requires_ack:
         context["acks"] = selectors.acknowledgements(notice=notice)
     return render(request, "notices/detail.html", context)
-
-
-@login_required
-@require_POST
-def notice_publish(request, reference):
-    _require(perms.can_author(request.user))
-    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    run_service(request, lambda: services.notice_publish(notice=notice, by=request.user),
-                success=_("Driftsmeldingen er publisert og sendes nå til "
-                                    "mottakerne."))
-    return redirect(notice)
-
-
-@login_required
-@require_POST
-def notice_unschedule(request, reference):
-    _require(perms.can_author(request.user))
-    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    run_service(request, lambda: services.notice_unschedule(notice=notice, by=request.user),
-                success=_("Publiseringen er stoppet; driftsmeldingen er et utkast "
-                                    "igjen."))
-    return redirect(notice)
 
 
 @login_required
@@ -216,20 +183,6 @@ def notice_update(request, reference):
 
 @login_required
 @require_POST
-def notice_action(request, reference, action):
-    _require(perms.can_author(request.user))
-    notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    meta = ACTIONS.get(action)
-    _require(meta)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    run_service(request, lambda: meta["service"](notice=notice, by=request.user, note=note),
-                success=_("Utført: %(a)s.") % {"a": meta["label"]})
-    return redirect(notice)
-
-
-@login_required
-@require_POST
 def notice_acknowledge(request, reference):
     notice = selectors.notice_get_for_user(user=request.user, reference=reference)
     run_service(request, lambda: services.notice_acknowledge(notice=notice, by=request.user),
@@ -243,36 +196,39 @@ def notice_acknowledge(request, reference):
 
 @login_required
 def notice_deliveries(request, reference):
+    """Lånekassen's delivery report: per event that went out, each organisation, channel and
+    address, and its state."""
     user = request.user
     _require(perms.can_see_delivery_report(user))
     notice = selectors.notice_get_for_user(user=user, reference=reference)
-    events = list(notice.events.select_related("job").order_by("-created_at", "-pk"))
+    events = selectors.notice_events_sent(notice=notice)
     event = None
     if events:
         wanted = request.GET.get("hendelse")
         event = next((e for e in events if str(e.pk) == wanted), events[0])
-    rows = page = summary = None
+    page = summary = None
     form = DeliveryFilterForm(request.GET or None)
     query = ""
     if event is not None:
-        rows = selectors.deliveries_for_event(event=event)
+        rows = deliveries_for_job(job=event.fanout)
         if form.is_valid():
             if form.cleaned_data["status"]:
                 rows = rows.filter(effective_status=form.cleaned_data["status"])
             if form.cleaned_data["channel"]:
                 rows = rows.filter(channel=form.cleaned_data["channel"])
         page = Paginator(rows, 100).get_page(request.GET.get("side"))
-        summary = selectors.delivery_summary(event=event)
+        summary = delivery_summary(job=event.fanout)
         params = request.GET.copy()
         params.pop("side", None)
         query = params.urlencode()
+    statuses = [s for s in Delivery.Status if s != Delivery.Status.SENDING]
     channels = [(c.value, c.label, {s.value: (summary or {}).get(c.value, {}).get(s.value, 0)
-                                    for s in NoticeDelivery.Status})
-                for c in NoticeDelivery.Channel]
+                                    for s in statuses})
+                for c in Delivery.Channel]
     return render(request, "notices/deliveries.html", {
         "notice": notice, "events": events, "event": event, "page": page, "form": form,
-        "channels": channels, "statuses": NoticeDelivery.Status, "query": query,
-        "failed_count": selectors.failed_deliveries(notice=notice).count(),
+        "channels": channels, "statuses": statuses, "query": query,
+        "failed_count": selectors.notice_failed_deliveries(notice=notice).count(),
     })
 
 
@@ -281,16 +237,10 @@ def notice_deliveries(request, reference):
 def notice_resend(request, reference):
     _require(perms.can_resend(request.user))
     notice = selectors.notice_get_for_user(user=request.user, reference=reference)
-    try:
-        count = services.deliveries_resend_failed(notice=notice, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(n)s leveranser sendes på nytt.") % {"n": count})
+    run_service(request, lambda: services.deliveries_resend_failed(notice=notice, by=request.user),
+                success=lambda count: _("%(n)s leveranser sendes på nytt.") % {"n": count})
     return redirect("notices:deliveries", notice.reference)
 
-
-# --- feeds ----------------------------------------------------------------------------------
 
 @login_required
 @never_cache
@@ -328,61 +278,13 @@ def feed_ical(request, token):
     return response
 
 
-# --- webhooks -------------------------------------------------------------------------------
-
-@login_required
-@never_cache
-def webhook_list(request):
-    user = request.user
-    _require(perms.can_manage_webhooks(user))
-    form = WebhookForm(request.POST or None)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            endpoint, secret = services.webhook_register(
-                by=user, url=form.cleaned_data["url"],
-                description=form.cleaned_data["description"])
-        except DomainError as exc:
-            form.add_error("url", exc.message)
-        else:
-            created = {"endpoint": endpoint, "secret": secret}
-            form = WebhookForm()
-    return render(request, "notices/webhooks.html", {
-        "form": form, "created": created,
-        "endpoints": selectors.webhooks_for_user(user=user),
-    })
-
-
-@login_required
-def webhook_detail(request, pk):
-    _require(perms.can_manage_webhooks(request.user))
-    endpoint = selectors.webhook_get_for_user(user=request.user, pk=pk)
-    return render(request, "notices/webhook_detail.html", {
-        "endpoint": endpoint, "attempts": selectors.webhook_attempts(endpoint=endpoint)})
-
-
-@login_required
-@require_POST
-def webhook_deactivate(request, pk):
-    _require(perms.can_manage_webhooks(request.user))
-    endpoint = selectors.webhook_get_for_user(user=request.user, pk=pk)
-    run_service(request, lambda: services.webhook_deactivate(endpoint=endpoint, by=request.user),
-                success=_("Webhooken er slått av."))
-    return redirect("notices:webhooks")
-
-
-# --- links from other processes' cases -------------------------------------------------------
-
 def _link_target(request):
-    try:
-        ct_id, object_id = (int(v) for v in request.POST.get("target", "").split(":"))
-    except ValueError:
-        raise Http404 from None
-    content_type = get_object_or_404(ContentType, pk=ct_id)
-    _require((content_type.app_label, content_type.model) in LINKABLE_MODELS)
-    model = content_type.model_class()
-    _require(model)
-    return get_object_or_404(model, pk=object_id)
+    """The case named in the form ("<case type key>:<reference>"), fetched through its owner's
+    user-scoped selector: a case the person may not see is a 404, and nothing is linked."""
+    key, _sep, reference = request.POST.get("target", "").partition(":")
+    if not key or not reference:
+        raise Http404
+    return linkable_get_for_user(user=request.user, key=key, reference=reference)
 
 
 def _back(request, obj):

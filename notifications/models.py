@@ -1,4 +1,23 @@
+"""The channels every process uses to tell people and organisations something.
+
+- `Notification`: one line in a person's in-portal list.
+- `OutboxMessage`: one e-mail, written in the transaction of the change it tells about and sent
+  by the worker after commit (claimed, sent outside any transaction, its result recorded).
+- `FanoutJob` and `Delivery`: one announcement (an event about a "subject": a notice, a
+  security breach, a change request) sent to many organisations by e-mail to their contact
+  points, in the portal to their users and to their webhooks, in batches by the worker.
+- `WebhookEndpoint` and `WebhookAttempt`: where an organisation receives announcements as
+  signed JSON (Standard Webhooks), and each POST made.
+- `Acknowledgement`: an organisation asked to confirm that it has read a subject, and the
+  reminders it was sent.
+"""
+
+import base64
+import secrets
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +45,11 @@ class Notification(models.Model):
 class OutboxMessage(models.Model):
     """A message to send, written in the same transaction as the change it tells about.
 
-    Celery sends it after commit; the periodic sweep sends what was never picked up. A row is
-    claimed under a row lock and marked sent in the same transaction, so it is sent once.
+    Celery sends it after commit; the periodic sweep sends what was never picked up. A sender
+    first claims the row (pending → sending, with a claim token, committed), then sends with no
+    transaction open and no row locked, then records the result under its token. A claim older
+    than OUTBOX_CLAIM_TIMEOUT_SECONDS belongs to a worker that died mid-send: the sweep claims
+    it again.
     """
 
     class Channel(models.TextChoices):
@@ -35,6 +57,7 @@ class OutboxMessage(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("I kø")
+        SENDING = "sending", _("Sendes")
         SENT = "sent", _("Sendt")
         FAILED = "failed", _("Feilet")
 
@@ -48,6 +71,8 @@ class OutboxMessage(models.Model):
                               db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -58,3 +83,194 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+
+class FanoutJob(models.Model):
+    """One announcement to many organisations, sent by the worker in batches.
+
+    Written in the same transaction as the event it announces, with everything the worker
+    needs already rendered (titles, the e-mail text, the webhook payload), so the worker never
+    has to know the subject's app. Each batch takes the next organisations after `cursor`,
+    writes their deliveries and moves the cursor in one transaction, so a worker or Redis
+    restart repeats at most an uncommitted batch; the deliveries' unique keys make a repeated
+    batch write nothing twice. The sweep restarts jobs whose worker went quiet.
+    """
+
+    key = models.CharField(max_length=200, unique=True,
+                           help_text=_("Hindrer at samme kunngjøring sendes to ganger."))
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    event = models.CharField(_("hendelse"), max_length=64)
+    organisation_ids = models.JSONField(default=list)
+    title = models.CharField(_("tittel"), max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    email_subject = models.CharField(max_length=300)
+    email_body = models.TextField()
+    # Empty: not sent to webhooks (a reminder asks people to click in the portal).
+    webhook_payload = models.TextField(blank=True)
+    cursor = models.PositiveBigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("utsendelsesjobb")
+        verbose_name_plural = _("utsendelsesjobber")
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.title} ({'ferdig' if self.finished_at else f'ved {self.cursor}'})"
+
+
+def webhook_secret_new():
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    """A URL where an organisation receives every announcement as signed JSON.
+
+    Signed by the Standard Webhooks specification (HMAC-SHA256 with the key in the secret). The
+    secret is shown to the bank admin once and kept in clear because signing needs it.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
+                                     related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
+    secret = models.CharField(max_length=100, default=webhook_secret_new, editable=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.url}"
+
+
+class Delivery(models.Model):
+    """One announcement to one organisation through one channel: queued, sent or failed.
+
+    (job, channel, target) is unique: writing the same delivery twice is impossible, which is
+    what makes a repeated fan-out batch harmless. E-mail goes through the outbox (its status is
+    the outbox row's); in-portal is a Notification written with this row; webhooks are sent
+    and retried from this row (claimed like an outbox row while one is being posted).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-post")
+        PORTAL = "portal", _("I portalen")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        SENDING = "sending", _("Sendes")
+        SENT = "sent", _("Sendt")
+        FAILED = "failed", _("Feilet")
+
+    job = models.ForeignKey(FanoutJob, on_delete=models.CASCADE, related_name="deliveries")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
+                                     related_name="+")
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    target = models.CharField(max_length=300)
+    address = models.CharField(_("adresse"), max_length=500)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    contact_point = models.ForeignKey("accounts.ContactPoint", on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="deliveries")
+    outbox = models.ForeignKey(OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    resends = models.PositiveIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("levering")
+        verbose_name_plural = _("leveringer")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["job", "channel", "target"],
+                                               name="unique_fanout_delivery")]
+
+    def __str__(self):
+        return f"{self.job_id} → {self.address} ({self.channel})"
+
+    @property
+    def webhook_id(self):
+        """The Standard Webhooks message id: one per delivery, the same on every retry."""
+        return f"msg_{self.pk}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a webhook delivery, as the bank admin sees it."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE,
+                                 related_name="webhook_attempts")
+    attempted_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("webhook-forsøk")
+        verbose_name_plural = _("webhook-forsøk")
+        ordering = ["-attempted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.status_code or self.error}"
+
+    @property
+    def ok(self):
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class Acknowledgement(models.Model):
+    """An organisation asked to confirm that it has read a subject (a critical notice, a breach
+    at Lånekassen), whether it has, and the reminders it was sent. Closed (`closed_at`) when
+    the subject no longer needs it: no more reminders then."""
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
+                                     related_name="acknowledgements")
+    requested_at = models.DateTimeField(_("bedt om"))
+    acknowledged_at = models.DateTimeField(_("bekreftet"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                        null=True, blank=True, related_name="+",
+                                        verbose_name=_("bekreftet av"))
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bekreftelse")
+        verbose_name_plural = _("bekreftelser")
+        constraints = [models.UniqueConstraint(
+            fields=["subject_type", "subject_id", "organisation"],
+            name="unique_acknowledgement")]
+        indexes = [models.Index(fields=["organisation", "acknowledged_at"]),
+                   models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.subject_type_id}:{self.subject_id} → {self.organisation_id}"

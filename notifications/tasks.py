@@ -1,13 +1,35 @@
+"""Celery tasks of the channels: they take ids and call services. The beat schedule runs
+`outbox_sweep` (mail never picked up, or whose sender died) and `channels_sweep` (lost fan-out
+jobs, due webhook retries, acknowledgement reminders)."""
+
 from celery import shared_task
 
-from .services import outbox_send, outbox_sweep_pending
+from . import services
 
 
 @shared_task(acks_late=True)
 def outbox_deliver(message_id):
-    return outbox_send(message_id=message_id)
+    return services.outbox_send(message_id=message_id)
 
 
 @shared_task
 def outbox_sweep():
-    return outbox_sweep_pending()
+    return services.outbox_sweep_pending()
+
+
+@shared_task(acks_late=True)
+def fanout_run(job_id):
+    return services.fanout_step(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def webhook_deliver(delivery_id):
+    return services.webhook_send(delivery_id=delivery_id)
+
+
+@shared_task
+def channels_sweep():
+    jobs = services.fanout_sweep()
+    sent = services.webhook_sweep()
+    reminded = services.acknowledgement_reminders_due()
+    return {"fanout_jobs": len(jobs), "webhooks_sent": sent, "reminded": reminded}

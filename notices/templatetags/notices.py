@@ -2,7 +2,8 @@
 a case (`{% load notices %}{% notice_links report %}` on an error report's page)."""
 
 from django import template
-from django.contrib.contenttypes.models import ContentType
+
+from casework.registry import case_type_for
 
 from .. import permissions as perms
 from .. import selectors
@@ -43,7 +44,10 @@ def notice_links(context, obj):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    can_link = perms.can_link(user)
+    # Linking is offered only on a case type its owner registered as linkable: the link view
+    # fetches the case again through that owner's user-scoped selector.
+    ct = case_type_for(obj)
+    can_link = perms.can_link(user) and ct is not None and ct.linkable_by_notices
     linked = list(selectors.notice_links_for(obj, user=user))
     return {
         "show": bool(linked) or can_link,
@@ -51,7 +55,7 @@ def notice_links(context, obj):
         "can_link": can_link,
         "linkable": [n for n in selectors.linkable_notices(user=user) if n not in linked]
         if can_link else [],
-        "target": f"{ContentType.objects.get_for_model(obj).pk}:{obj.pk}",
+        "target": f"{ct.key}:{obj.reference}" if can_link else "",
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

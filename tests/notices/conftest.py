@@ -5,13 +5,15 @@ receiver for webhooks and the worker's settings for the delivery tests. The othe
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ContactPoint, Membership
 from balances.models import ApiAccess
 from notices import services
-from notices.models import Component
+from notices.models import Component, Notice
+from notifications.models import Delivery, FanoutJob
 from tests.factories import OrganisationFactory, member_of
 from tests.support.servers import WebhookReceiver
 
@@ -34,6 +36,16 @@ def add_contact_points(org, count=2):
 def grant(org, *environments):
     for env in environments:
         ApiAccess.objects.create(organisation=org, environment=env)
+
+
+def jobs_of(notice):
+    """The fan-out jobs announcing the notice's events (notifications' generic jobs)."""
+    return FanoutJob.objects.filter(subject_type=ContentType.objects.get_for_model(Notice),
+                                    subject_id=notice.pk)
+
+
+def deliveries_of(notice):
+    return Delivery.objects.filter(job__in=jobs_of(notice))
 
 
 @pytest.fixture
@@ -101,8 +113,10 @@ def published(make_notice, lk_user, receiving_banks, bits_user, django_capture_o
 @pytest.fixture
 def worker_settings():
     # One organisation per fan-out batch, and a job is stale at once: a killed worker's job is
-    # picked up by the next sweep.
-    return {"NOTICES_FANOUT_BATCH_SIZE": "1", "NOTICES_FANOUT_STALE_SECONDS": "0"}
+    # picked up by the next sweep. A mail claimed by a killed worker is claimed again after 5 s
+    # (the test's SMTP server answers at once; production waits minutes).
+    return {"NOTICES_FANOUT_BATCH_SIZE": "1", "NOTICES_FANOUT_STALE_SECONDS": "0",
+            "OUTBOX_CLAIM_TIMEOUT_SECONDS": "5"}
 
 
 @pytest.fixture

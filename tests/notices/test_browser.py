@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from notices.models import Notice, NoticeRecipient, Status
-from notifications.models import OutboxMessage
+from notices.models import Notice, Status
+from notifications.models import Acknowledgement, OutboxMessage
 from tests.support.browser import expect, log_in, screenshots
 
 pytestmark = pytest.mark.browser
@@ -62,8 +62,8 @@ def test_lanekassen_publishes_a_critical_fault_and_sees_the_bank_acknowledge_it(
     expect(lk.get_by_text("1 har bekreftet, 2 mangler.")).to_be_visible()
     shot(lk, "acknowledgements")
 
-    recipient = NoticeRecipient.objects.get(notice__reference=reference,
-                                            organisation__name="Testbank A")
-    assert recipient.acknowledged_by == bank_member
+    acknowledgement = Acknowledgement.objects.get(notice__reference=reference,
+                                                  organisation__name="Testbank A")
+    assert acknowledgement.acknowledged_by == bank_member
     assert Notice.objects.get().status == Status.PUBLISHED
     assert OutboxMessage.objects.filter(to__endswith="@nordbank.example.com").count() == 2

@@ -1,4 +1,8 @@
-"""Notices (B.1): writing, publishing, fan-out, the lifecycle, acknowledgements and reminders."""
+"""Notices (B.1): writing, publishing, fan-out, the lifecycle, acknowledgements and reminders.
+
+Who may run each transition, its audit event and that a rollback sends nothing are in
+test_transitions.py (the shared matrix); these are what notices adds: the recipients, the
+announcement's fan-out job and what it delivers."""
 
 from collections import Counter
 from datetime import timedelta
@@ -11,18 +15,12 @@ from django.utils import timezone
 from casework.errors import DomainError
 from casework.models import AuditEvent
 from notices import services
-from notices.models import (
-    FanoutJob,
-    Notice,
-    NoticeDelivery,
-    NoticeEvent,
-    NoticeRecipient,
-    Status,
-)
-from notifications.models import Notification, OutboxMessage
+from notices.models import Notice, NoticeEvent, NoticeRecipient, Status
+from notifications import services as channels
+from notifications.models import Acknowledgement, Delivery, FanoutJob, Notification, OutboxMessage
 from tests.factories import OrganisationFactory
 
-from .conftest import add_contact_points, grant
+from .conftest import add_contact_points, deliveries_of, grant, jobs_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,7 @@ def audit_verbs(notice):
 
 def run_fanout(job_id):
     """Run a job to the end the way the worker does, batch after batch."""
-    while services.fanout_step(job_id=job_id):
+    while channels.fanout_step(job_id=job_id):
         pass
 
 
@@ -109,7 +107,11 @@ def test_publishing_fixes_recipients_as_bits_and_banks_with_access_to_an_affecte
     assert audit_verbs(notice) == ["created", "published"]
     event = notice.events.get()
     assert event.kind == NoticeEvent.Kind.PUBLISHED
-    assert FanoutJob.objects.get(event=event).finished_at is None
+    job = event.fanout
+    assert job.finished_at is None
+    assert (job.key, job.event, job.subject) == (f"notice:{event.pk}", "notice.published", notice)
+    assert job.organisation_ids == sorted(notice.recipients.values_list("organisation_id",
+                                                                         flat=True))
 
 
 def test_publishing_writes_the_fanout_job_but_sends_nothing_in_the_request(
@@ -120,7 +122,7 @@ def test_publishing_writes_the_fanout_job_but_sends_nothing_in_the_request(
     assert len(callbacks) == 1  # queue the fan-out job; nothing else
     assert not OutboxMessage.objects.exists()
     assert not Notification.objects.exists()
-    assert not NoticeDelivery.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 def test_nothing_is_published_or_queued_when_the_transaction_rolls_back(
@@ -140,7 +142,7 @@ def test_fanout_sends_email_to_contact_points_and_portal_notifications_to_users_
         published, receiving_banks, bank_member, bank_admin, bits_user):
     notice = published()
 
-    deliveries = NoticeDelivery.objects.filter(event__notice=notice)
+    deliveries = deliveries_of(notice)
     emails = Counter(deliveries.filter(channel="email").values_list("address", flat=True))
     expected_mail = {cp.email for org in receiving_banks for cp in org.contact_points.all()}
     assert set(emails) == expected_mail | {bits_user.email}  # Bits: no contact points
@@ -151,20 +153,21 @@ def test_fanout_sends_email_to_contact_points_and_portal_notifications_to_users_
     assert portal == Counter({bank_member.email: 1, bank_admin.email: 1, bits_user.email: 1,
                               "drift@nordbank.example.com": 1, "admin@sorbank.example.com": 1})
     assert all(n.url == notice.get_absolute_url() for n in Notification.objects.all())
-    assert FanoutJob.objects.get(event__notice=notice).finished_at is not None
+    assert jobs_of(notice).get().finished_at is not None
+    assert OutboxMessage.objects.first().body.startswith("Til ")  # the organisation's name
 
 
 def test_a_fanout_batch_run_again_writes_nothing_twice(published, settings):
     notice = published()
-    job = FanoutJob.objects.get(event__notice=notice)
-    counts = (NoticeDelivery.objects.count(), OutboxMessage.objects.count(),
+    job = jobs_of(notice).get()
+    counts = (Delivery.objects.count(), OutboxMessage.objects.count(),
               Notification.objects.count())
 
     # As if the worker died after committing but before the cursor was seen: start over.
     FanoutJob.objects.filter(pk=job.pk).update(cursor=0, finished_at=None)
     run_fanout(job.pk)
 
-    assert (NoticeDelivery.objects.count(), OutboxMessage.objects.count(),
+    assert (Delivery.objects.count(), OutboxMessage.objects.count(),
             Notification.objects.count()) == counts
 
 
@@ -176,23 +179,23 @@ def test_fanout_runs_in_batches_and_a_lost_job_is_restarted_by_the_sweep(
         services.notice_publish(notice=notice, by=lk_user)  # the queued task is "lost"
     job = FanoutJob.objects.get()
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.fanout_step(job_id=job.pk) == 1
+        assert channels.fanout_step(job_id=job.pk) == 1
     job.refresh_from_db()
     assert job.batches == 1 and job.finished_at is None
 
     later = timezone.now() + timedelta(seconds=settings.NOTICES_FANOUT_STALE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.fanout_sweep(now=later) == [job.pk]
+        assert channels.fanout_sweep(now=later) == [job.pk]
     job.refresh_from_db()
     assert job.finished_at is not None
     assert job.batches == 3  # three banks, one per batch
-    assert NoticeDelivery.objects.filter(event__notice=notice, channel="email").count() == 6
+    assert deliveries_of(notice).filter(channel="email").count() == 6
 
 
 def test_a_finished_job_does_nothing_when_run_again(published):
     notice = published()
-    job = FanoutJob.objects.get(event__notice=notice)
-    assert services.fanout_step(job_id=job.pk) is None
+    job = jobs_of(notice).get()
+    assert channels.fanout_step(job_id=job.pk) is None
 
 
 # --- updates and the lifecycle ----------------------------------------------------------------
@@ -225,7 +228,7 @@ def test_resolving_a_fault_is_sent_and_closes_it(published, lk_user,
     notice.refresh_from_db()
     assert notice.status == Status.RESOLVED and notice.closed_at
     assert notice.events.last().kind == NoticeEvent.Kind.RESOLVED
-    assert NoticeDelivery.objects.filter(event=notice.events.last(), channel="email").exists()
+    assert Delivery.objects.filter(job=notice.events.last().fanout, channel="email").exists()
     with pytest.raises(DomainError):
         services.notice_cancel(notice=notice, by=lk_user)
 
@@ -283,7 +286,7 @@ def test_scheduled_notice_is_published_by_the_beat_at_its_time(
         assert services.notices_publish_due(now=at) == 1
     notice.refresh_from_db()
     assert notice.status == Status.PUBLISHED
-    assert NoticeDelivery.objects.filter(event__notice=notice).exists()
+    assert deliveries_of(notice).exists()
 
 
 def test_published_notice_cannot_be_edited(published, lk_user, api_component):
@@ -331,23 +334,39 @@ def test_banks_that_have_not_acknowledged_are_reminded_after_n_working_hours(
     # Published on a Monday at 09:00 (Oslo): two working hours later is 11:00.
     monday = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
     Notice.objects.filter(pk=notice.pk).update(published_at=monday)
+    Acknowledgement.objects.filter(notice=notice).update(requested_at=monday)
 
-    assert services.ack_reminders_due(now=monday + timedelta(hours=1, minutes=59)) == 0
+    assert channels.acknowledgement_reminders_due(
+        now=monday + timedelta(hours=1, minutes=59)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.ack_reminders_due(now=monday + timedelta(hours=2)) == 2
+        assert channels.acknowledgement_reminders_due(now=monday + timedelta(hours=2)) == 2
     reminder = notice.events.get(kind=NoticeEvent.Kind.REMINDER)
-    reminded = set(NoticeDelivery.objects.filter(event=reminder)
-                   .values_list("recipient__organisation__name", flat=True))
+    reminded = set(Delivery.objects.filter(job=reminder.fanout)
+                   .values_list("organisation__name", flat=True))
     assert reminded == {"Nordbank", "Sørbank"}  # not Testbank A (acknowledged), not Bits
+    assert not Delivery.objects.filter(job=reminder.fanout, channel="webhook").exists()
+    assert audit_verbs(notice)[-1] == "reminded"
     # Not again until another two working hours have passed.
-    assert services.ack_reminders_due(now=monday + timedelta(hours=3)) == 0
-    assert services.ack_reminders_due(now=monday + timedelta(hours=4)) == 2
+    assert channels.acknowledgement_reminders_due(now=monday + timedelta(hours=3)) == 0
+    assert channels.acknowledgement_reminders_due(now=monday + timedelta(hours=4)) == 2
+
+
+def test_a_closed_notice_sends_no_more_reminders(published, lk_user, settings):
+    settings.NOTICES_ACK_REMINDER_WORKING_HOURS = 2
+    notice = published()
+    monday = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
+    Acknowledgement.objects.filter(notice=notice).update(requested_at=monday)
+    services.notice_resolve(notice=notice, by=lk_user)
+
+    assert channels.acknowledgement_reminders_due(now=monday + timedelta(days=7)) == 0
+    assert not notice.events.filter(kind=NoticeEvent.Kind.REMINDER).exists()
+    assert Acknowledgement.objects.filter(notice=notice, closed_at__isnull=True).count() == 0
 
 
 def test_resend_queues_a_fresh_mail_for_each_failed_one(published, lk_user,
                                                         django_capture_on_commit_callbacks):
     notice = published()
-    failed = NoticeDelivery.objects.filter(event__notice=notice, channel="email").first()
+    failed = deliveries_of(notice).filter(channel="email").first()
     OutboxMessage.objects.filter(pk=failed.outbox_id).update(
         status="failed", last_error="SMTPRecipientsRefused")
     with django_capture_on_commit_callbacks(execute=False):
@@ -384,29 +403,30 @@ def test_banks_cannot_link_notices(published, bank_member, bank):
 
 
 def test_recipient_rule_uses_contact_points_and_falls_back_to_users(db, bank, bank_member):
-    from notices.selectors import notice_contacts_for
+    from notifications.selectors import organisation_contacts
 
-    no_contacts = notice_contacts_for([bank])[bank.pk]
+    no_contacts = organisation_contacts([bank])[bank.pk]
     assert [a for a, _ in no_contacts.emails] == [bank_member.email]
     add_contact_points(bank, 2)
-    with_contacts = notice_contacts_for([bank])[bank.pk]
+    with_contacts = organisation_contacts([bank])[bank.pk]
     assert len(with_contacts.emails) == 2 and bank_member.email not in dict(with_contacts.emails)
     assert with_contacts.users == [bank_member]
 
 
 def test_beat_tasks_publish_due_notices_and_sweep(make_notice, lk_user, receiving_banks,
                                                   settings, django_capture_on_commit_callbacks):
-    from notices.tasks import notices_sweep, notices_tick
+    from notices.tasks import notices_tick
+    from notifications.tasks import channels_sweep
 
     notice = make_notice()
     services.notice_schedule(notice=notice, by=lk_user,
                              publish_at=timezone.now() + timedelta(seconds=1))
     Notice.objects.filter(pk=notice.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=False):
-        assert notices_tick.apply().get() == {"published": 1, "started": 0, "completed": 0,
-                                              "reminded": 0}
+        assert notices_tick.apply().get() == {"published": 1, "started": 0, "completed": 0}
     settings.NOTICES_FANOUT_STALE_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
-        result = notices_sweep.apply().get()
+        result = channels_sweep.apply().get()
     assert result["fanout_jobs"] == 1
+    assert result["reminded"] == 0
     assert FanoutJob.objects.get().finished_at is not None

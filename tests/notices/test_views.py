@@ -5,13 +5,15 @@ import re
 from datetime import UTC, timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from notices import services
-from notices.models import FeedToken, Notice, NoticeDelivery, Status, WebhookEndpoint
-from notifications.models import OutboxMessage
+from notices.models import FeedToken, Notice, NoticeLink, Status
+from notifications import services as channels
+from notifications.models import OutboxMessage, WebhookEndpoint
+
+from .conftest import deliveries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -132,11 +134,36 @@ def test_update_and_resolve_from_the_notice_page(published, client_for, lk_user)
     notice = published()
     c = client_for(lk_user)
     c.post(reverse("notices:update", args=[notice.reference]), {"body": "Feilen er funnet."})
-    c.post(reverse("notices:action", args=[notice.reference, "resolve"]), {"note": "Rettet."})
+    c.post(reverse("notices:action", args=[notice.reference, "resolve"]), {"text": "Rettet."})
     notice.refresh_from_db()
     assert notice.status == Status.RESOLVED
     html = c.get(notice.get_absolute_url()).content.decode()
     assert "Feilen er funnet." in html and "Rettet." in html
+
+
+def test_notice_page_shows_lanekassen_the_actions_it_may_take_now_and_the_bank_none(
+        published, make_notice, client_for, lk_user, bank_member):
+    notice = published()
+
+    def action(n, name):
+        return reverse("notices:action", args=[n.reference, name])
+
+    html = client_for(lk_user).get(notice.get_absolute_url()).content.decode()
+    assert action(notice, "resolve") in html
+    assert action(notice, "start") not in html  # a fault never starts
+    assert action(notice, "publish") not in html and action(notice, "cancel") not in html
+    assert 'name="text"' in html  # a note to the recipients
+
+    draft = make_notice(title="Utkast")
+    html = client_for(lk_user).get(draft.get_absolute_url()).content.decode()
+    assert action(draft, "publish") in html and action(draft, "cancel") in html
+    assert 'name="text"' not in html  # nobody to write to before it is sent
+
+    bank_html = client_for(bank_member).get(notice.get_absolute_url()).content.decode()
+    assert "/handling/" not in bank_html
+    response = client_for(bank_member).post(action(notice, "resolve"), {"text": "Nei"})
+    notice.refresh_from_db()
+    assert response.status_code == 302 and notice.status == Status.PUBLISHED
 
 
 # --- acknowledgement ------------------------------------------------------------------------------
@@ -173,7 +200,7 @@ def test_delivery_report_is_for_lanekassen_only(published, client_for, bank_admi
 def test_delivery_report_shows_each_recipient_and_channel_and_resends_failed(
         published, client_for, lk_user):
     notice = published()
-    failed = NoticeDelivery.objects.filter(event__notice=notice, channel="email").first()
+    failed = deliveries_of(notice).filter(channel="email").first()
     OutboxMessage.objects.filter(pk=failed.outbox_id).update(
         status="failed", last_error="SMTPRecipientsRefused: 550 ukjent mottaker")
     c = client_for(lk_user)
@@ -266,25 +293,30 @@ def test_calendar_feed_has_each_maintenance_window(published, client_for, bank_m
 
 def test_bank_admin_registers_a_webhook_and_sees_the_secret_once(client_for, bank_admin):
     c = client_for(bank_admin)
-    response = c.post(reverse("notices:webhooks"),
+    response = c.post(reverse("notifications:webhooks"),
                       {"url": "http://127.0.0.1:9/hook", "description": "Overvåking"})
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.secret in response.content.decode()
     assert response["Cache-Control"].startswith("max-age=0")
-    assert endpoint.secret not in c.get(reverse("notices:webhooks")).content.decode()
+    assert endpoint.secret.startswith("whsec_")
+    assert endpoint.secret not in c.get(reverse("notifications:webhooks")).content.decode()
     assert endpoint.secret not in c.get(
-        reverse("notices:webhook_detail", args=[endpoint.pk])).content.decode()
+        reverse("notifications:webhook_detail", args=[endpoint.pk])).content.decode()
 
 
 def test_bank_member_and_other_bank_cannot_see_webhooks(client_for, bank_admin, bank_member,
                                                         other_bank):
     from tests.factories import member_of
 
-    endpoint, _ = services.webhook_register(by=bank_admin, url="http://127.0.0.1:9/hook")
+    endpoint, _ = channels.webhook_register(by=bank_admin, url="http://127.0.0.1:9/hook")
     other_admin = member_of(other_bank, role="admin", email="admin@bank-b.example.com")
-    assert client_for(bank_member).get(reverse("notices:webhooks")).status_code == 404
+    assert client_for(bank_member).get(reverse("notifications:webhooks")).status_code == 404
     assert client_for(other_admin).get(
-        reverse("notices:webhook_detail", args=[endpoint.pk])).status_code == 404
+        reverse("notifications:webhook_detail", args=[endpoint.pk])).status_code == 404
+    assert client_for(other_admin).post(
+        reverse("notifications:webhook_deactivate", args=[endpoint.pk])).status_code == 404
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
 
 
 @pytest.mark.parametrize("url, allow_loopback, message", [
@@ -297,14 +329,14 @@ def test_bank_member_and_other_bank_cannot_see_webhooks(client_for, bank_admin, 
 ])
 def test_webhook_url_rules(client_for, bank_admin, settings, url, allow_loopback, message):
     settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = allow_loopback
-    response = client_for(bank_admin).post(reverse("notices:webhooks"), {"url": url})
+    response = client_for(bank_admin).post(reverse("notifications:webhooks"), {"url": url})
     assert message in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
 
 def test_https_webhook_is_accepted_in_production(client_for, bank_admin, settings):
     settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
-    client_for(bank_admin).post(reverse("notices:webhooks"),
+    client_for(bank_admin).post(reverse("notifications:webhooks"),
                                 {"url": "https://hooks.bank.example/saldo"})
     assert WebhookEndpoint.objects.get().url == "https://hooks.bank.example/saldo"
 
@@ -320,13 +352,17 @@ def error_report(bank_member):
                            summary="500 fra API-et", description="Alle kall feiler.")
 
 
+def link(client, report, notice):
+    return client.post(reverse("notices:link_add"), {
+        "target": f"incident:{report.reference}", "notice": notice.reference,
+        "next": report.get_absolute_url()})
+
+
 def test_bits_links_a_notice_to_an_error_report_and_the_bank_sees_it_there(
         published, client_for, bits_user, bank_member, error_report):
     notice = published()
     other = published(title="Et annet avvik")
-    target = f"{ContentType.objects.get_for_model(error_report).pk}:{error_report.pk}"
-    response = client_for(bits_user).post(reverse("notices:link_add"), {
-        "target": target, "notice": notice.reference, "next": error_report.get_absolute_url()})
+    response = link(client_for(bits_user), error_report, notice)
     assert response["Location"] == error_report.get_absolute_url()
 
     # On the error report's own page, as each of them sees it.
@@ -335,15 +371,41 @@ def test_bits_links_a_notice_to_an_error_report_and_the_bank_sees_it_there(
     assert "Lenk til en driftsmelding" not in html  # the bank cannot link
     for_bits = client_for(bits_user).get(error_report.get_absolute_url()).content.decode()
     assert "Lenk til en driftsmelding" in for_bits
+    assert f'value="incident:{error_report.reference}"' in for_bits
     assert f'<option value="{other.reference}">' in for_bits
     assert f'<option value="{notice.reference}">' not in for_bits  # already linked
 
 
-def test_bank_cannot_link_and_unknown_models_are_refused(published, client_for, bank_member,
-                                                         bits_user, bank):
+def test_lanekassen_linking_to_an_error_report_it_may_not_see_gets_404_and_links_nothing(
+        published, client_for, lk_user, bits_user, bank_member, error_report):
+    """An error report reaches Lånekassen only when Bits escalates it; before that, a link
+    from Lånekassen would show the notice to the report's bank through a case Lånekassen has
+    no business with."""
+    from incidents.services import incident_escalate, incident_take
+
+    notice = published(environments=["test"])  # no bank has test access: Bits only
+    assert client_for(bank_member).get(notice.get_absolute_url()).status_code == 404
+
+    assert link(client_for(lk_user), error_report, notice).status_code == 404
+    assert not NoticeLink.objects.exists()
+    assert not notice.recipients.filter(reason="linked").exists()
+    assert client_for(bank_member).get(notice.get_absolute_url()).status_code == 404
+
+    report = incident_take(report=error_report, by=bits_user)
+    report = incident_escalate(report=report, by=bits_user, note="Feil i API-et.")
+    assert link(client_for(lk_user), report, notice).status_code == 302
+    assert NoticeLink.objects.get().target == report
+    assert notice.recipients.get(reason="linked").organisation == report.organisation
+    assert client_for(bank_member).get(notice.get_absolute_url()).status_code == 200
+
+
+def test_bank_cannot_link_and_unknown_case_types_are_refused(published, client_for, bank_member,
+                                                             bits_user, error_report):
     notice = published()
-    ct = ContentType.objects.get_for_model(bank)
-    assert client_for(bank_member).post(reverse("notices:link_add"), {
-        "target": f"{ct.pk}:{bank.pk}", "notice": notice.reference}).status_code == 404
-    assert client_for(bits_user).post(reverse("notices:link_add"), {
-        "target": f"{ct.pk}:{bank.pk}", "notice": notice.reference}).status_code == 404
+    assert link(client_for(bank_member), error_report, notice).status_code == 404
+    for target in ("notice:" + notice.reference, "onboarding:OB-2026-0001", "nokka:FM-1",
+                   "incident:FM-2099-9999", "incident:", "12:34"):
+        response = client_for(bits_user).post(reverse("notices:link_add"), {
+            "target": target, "notice": notice.reference})
+        assert response.status_code == 404, target
+    assert not NoticeLink.objects.exists()

@@ -1,6 +1,9 @@
-"""Signed webhooks to a real HTTP receiver on 127.0.0.1: signature, retries with backoff for 24
-hours, redirects and timeouts, and what the bank admin sees."""
+"""Webhooks for notices to a real HTTP receiver on 127.0.0.1: signed by the Standard Webhooks
+specification (checked with the `standardwebhooks` package a bank would use), retries with
+backoff for 24 hours under the same webhook-id, a 404 or 410 that stops them, redirects and
+timeouts, and what the bank admin sees."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -11,9 +14,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from notices import services
-from notices.models import NoticeDelivery, WebhookAttempt
+from notifications import services as channels
+from notifications.models import Delivery, WebhookAttempt
+from notifications.transports import webhook_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def hooks(bank_admin, webhook_receiver, receiving_banks):
     """Testbank A's admin registers two webhooks on the receiver: /ok and /other."""
     def register(path):
-        endpoint, secret = services.webhook_register(by=bank_admin,
+        endpoint, secret = channels.webhook_register(by=bank_admin,
                                                      url=webhook_receiver.url + path)
         return endpoint
 
@@ -32,25 +38,29 @@ def hooks(bank_admin, webhook_receiver, receiving_banks):
 
 
 def deliveries(endpoint):
-    return NoticeDelivery.objects.filter(endpoint=endpoint).order_by("pk")
+    return Delivery.objects.filter(endpoint=endpoint).order_by("pk")
 
 
-def send_all(now=None):
-    return [services.webhook_send(delivery_id=d.pk, now=now)
-            for d in NoticeDelivery.objects.filter(channel="webhook", status="queued")]
+def headers_of(request):
+    return {k.lower(): v for k, v in request["headers"].items()}
 
 
-def test_each_event_is_posted_signed_with_a_timestamp(published, hooks, webhook_receiver,
-                                                      lk_user,
-                                                      django_capture_on_commit_callbacks):
+def test_each_event_is_posted_signed_by_standard_webhooks(published, hooks, webhook_receiver,
+                                                          lk_user,
+                                                          django_capture_on_commit_callbacks):
     notice = published()  # eager: the webhook tasks run after the fan-out commits
     [request] = webhook_receiver.received("/ok")
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    timestamp = headers["x-saldo-timestamp"]
+    headers = headers_of(request)
+    timestamp = headers["webhook-timestamp"]
     assert abs(int(timestamp) - timezone.now().timestamp()) < 60
-    expected = hmac.new(hooks["ok"].secret.encode(), timestamp.encode() + b"." + request["body"],
-                        hashlib.sha256).hexdigest()
-    assert headers["x-saldo-signature"] == f"sha256={expected}"
+    # v1, base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), the key in the whsec_ secret.
+    secret = hooks["ok"].secret
+    assert secret.startswith("whsec_")
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{timestamp}.".encode() + request["body"]
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == f"v1,{expected}"
+    assert headers["webhook-id"] == deliveries(hooks["ok"]).get().webhook_id
     assert headers["content-type"] == "application/json"
     payload = json.loads(request["body"])
     assert payload["event"] == "notice.published"
@@ -68,6 +78,22 @@ def test_each_event_is_posted_signed_with_a_timestamp(published, hooks, webhook_
         "body_markdown"] == "Nå virker det igjen."
 
 
+def test_a_delivery_received_over_http_verifies_with_the_standardwebhooks_package(
+        published, hooks, webhook_receiver):
+    notice = published()
+    [request] = webhook_receiver.received("/ok")
+    headers = headers_of(request)
+
+    payload = Webhook(hooks["ok"].secret).verify(request["body"], headers)
+
+    assert payload["event"] == "notice.published"
+    assert payload["notice"]["reference"] == notice.reference
+    with pytest.raises(WebhookVerificationError):
+        Webhook(hooks["other"].secret).verify(request["body"], headers)  # another secret
+    with pytest.raises(WebhookVerificationError):
+        Webhook(hooks["ok"].secret).verify(request["body"] + b" ", headers)
+
+
 def test_readme_example_receiver_verifies_the_signature(published, hooks, webhook_receiver):
     published()
     [request] = webhook_receiver.received("/ok")
@@ -75,18 +101,16 @@ def test_readme_example_receiver_verifies_the_signature(published, hooks, webhoo
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace = {}
     exec(compile(code, "README example", "exec"), namespace)
-    headers = {k.lower(): v for k, v in request["headers"].items()}
+    headers = headers_of(request)
     verify = namespace["verify"]
-    assert verify(hooks["ok"].secret, headers["x-saldo-timestamp"],
-                  headers["x-saldo-signature"], request["body"])
-    assert not verify(hooks["ok"].secret, headers["x-saldo-timestamp"],
-                      headers["x-saldo-signature"], request["body"] + b" ")
-    assert not verify("whsec_feil", headers["x-saldo-timestamp"],
-                      headers["x-saldo-signature"], request["body"])
-    old = str(int(headers["x-saldo-timestamp"]) - 3600)
-    assert not verify(hooks["ok"].secret, old,
-                      services.webhook_signature(hooks["ok"].secret, old, request["body"]),
-                      request["body"])
+    secret = hooks["ok"].secret
+    assert verify(secret, headers, request["body"])["event"] == "notice.published"
+    assert verify(secret, headers, request["body"] + b" ") is None
+    assert verify(hooks["other"].secret, headers, request["body"]) is None
+    old = str(int(headers["webhook-timestamp"]) - 3600)  # a replay an hour later
+    replayed = {**headers, "webhook-timestamp": old, "webhook-signature": webhook_signature(
+        secret, headers["webhook-id"], old, request["body"])}
+    assert verify(secret, replayed, request["body"]) is None
 
 
 def test_a_500_is_retried_with_exponential_backoff_and_fails_after_24_hours(
@@ -101,7 +125,7 @@ def test_a_500_is_retried_with_exponential_backoff_and_fails_after_24_hours(
     assert deliveries(hooks["ok"]).get().status == "sent"  # the other webhook is not held up
 
     # Not due yet: nothing is posted.
-    assert services.webhook_send(delivery_id=delivery.pk, now=first + timedelta(seconds=10)) \
+    assert channels.webhook_send(delivery_id=delivery.pk, now=first + timedelta(seconds=10)) \
         is None
     gaps = []
     now = first
@@ -111,7 +135,7 @@ def test_a_500_is_retried_with_exponential_backoff_and_fails_after_24_hours(
             break
         gaps.append(delivery.next_attempt_at - now)
         now = delivery.next_attempt_at
-        assert services.webhook_sweep(now=now) == 0
+        assert channels.webhook_sweep(now=now) == 0
     assert gaps[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert max(gaps) == timedelta(hours=1)
     assert delivery.status == "failed"
@@ -119,6 +143,45 @@ def test_a_500_is_retried_with_exponential_backoff_and_fails_after_24_hours(
     assert delivery.attempts == len(gaps) + 1 == WebhookAttempt.objects.filter(
         delivery=delivery).count()
     assert len(webhook_receiver.received("/other")) == delivery.attempts
+    # Every retry is the same message: one webhook-id, so the receiver can drop duplicates.
+    assert {headers_of(r)["webhook-id"] for r in webhook_receiver.received("/other")} == {
+        delivery.webhook_id}
+
+
+@pytest.mark.parametrize("code", [404, 410])
+def test_a_webhook_that_is_gone_fails_at_once_without_retries(published, hooks,
+                                                              webhook_receiver, code):
+    webhook_receiver.responses["/other"] = code
+    published()
+    delivery = deliveries(hooks["other"]).get()
+    assert delivery.status == "failed"
+    assert delivery.attempts == 1 and delivery.next_attempt_at is None
+    assert delivery.last_status_code == code
+    later = timezone.now() + timedelta(hours=2)
+    assert channels.webhook_sweep(now=later) == 0
+    assert len(webhook_receiver.received("/other")) == 1
+    assert deliveries(hooks["ok"]).get().status == "sent"
+
+
+def test_a_claimed_webhook_is_not_posted_twice_and_a_dead_claim_is_taken_over(
+        published, hooks, webhook_receiver, settings):
+    webhook_receiver.responses["/other"] = 500
+    published()
+    delivery = deliveries(hooks["other"]).get()
+    due = delivery.next_attempt_at
+    claimed = channels.webhook_claim(delivery_id=delivery.pk, now=due)  # a worker, mid-post
+    assert claimed.status == "sending"
+
+    assert channels.webhook_send(delivery_id=delivery.pk, now=due) is None
+    assert len(webhook_receiver.received("/other")) == 1
+
+    # That worker died: once its claim is older than the timeout, the sweep posts it.
+    webhook_receiver.responses["/other"] = 200
+    later = due + timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS + 1)
+    assert channels.webhook_sweep(now=later) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.claim_token == ""
+    assert len(webhook_receiver.received("/other")) == 2
 
 
 def test_a_redirect_is_not_followed_and_counts_as_a_failure(published, hooks,
@@ -149,7 +212,7 @@ def test_bank_admin_sees_each_attempt_with_its_status_code(published, hooks, web
     webhook_receiver.responses["/other"] = 503
     notice = published()
     html = client_for(bank_admin).get(
-        reverse("notices:webhook_detail", args=[hooks["other"].pk])).content.decode()
+        reverse("notifications:webhook_detail", args=[hooks["other"].pk])).content.decode()
     assert notice.reference in html
     assert "<td>503</td>" in html
     assert "notice.published" in html
@@ -158,7 +221,7 @@ def test_bank_admin_sees_each_attempt_with_its_status_code(published, hooks, web
 def test_deactivated_webhook_gets_nothing_more(published, hooks, webhook_receiver, bank_admin,
                                               lk_user, django_capture_on_commit_callbacks):
     notice = published()
-    services.webhook_deactivate(endpoint=hooks["other"], by=bank_admin)
+    channels.webhook_deactivate(endpoint=hooks["other"], by=bank_admin)
     with django_capture_on_commit_callbacks(execute=True):
         services.notice_update_add(notice=notice, by=lk_user, body="Oppdatering")
     assert len(webhook_receiver.received("/other")) == 1
@@ -169,10 +232,12 @@ def test_failed_webhook_is_sent_again_on_resend(published, hooks, webhook_receiv
                                                 django_capture_on_commit_callbacks):
     webhook_receiver.responses["/other"] = 500
     notice = published()
-    NoticeDelivery.objects.filter(endpoint=hooks["other"]).update(status="failed",
-                                                                  next_attempt_at=None)
+    Delivery.objects.filter(endpoint=hooks["other"]).update(status="failed",
+                                                            next_attempt_at=None)
     webhook_receiver.responses["/other"] = 200
     with django_capture_on_commit_callbacks(execute=True):
         assert services.deliveries_resend_failed(notice=notice, by=lk_user) == 1
     delivery = deliveries(hooks["other"]).get()
     assert delivery.status == "sent" and delivery.resends == 1
+    assert {headers_of(r)["webhook-id"] for r in webhook_receiver.received("/other")} == {
+        delivery.webhook_id}

@@ -1,0 +1,37 @@
+"""What the subjects of announcements offer the channels: how to remind an organisation that
+has not acknowledged one.
+
+A plain dict filled in `AppConfig.ready()` by the app that owns the subject (notices for a
+notice, incidents for a breach at Lånekassen); notifications never imports those apps.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AcknowledgementReminder:
+    """`remind(subject_id=, organisation_ids=, now=)` sends one reminder about the subject to
+    those organisations (through the owner's services, as the system actor) and returns how
+    many it reminded. `working_hours`: the first reminder and each next one come this many
+    of Bits' working hours apart (None: NOTICES_ACK_REMINDER_WORKING_HOURS)."""
+
+    model: type
+    remind: Callable
+    working_hours: float | None = None
+
+
+_reminders: dict[str, AcknowledgementReminder] = {}
+
+
+def _label(model):
+    return model._meta.label_lower
+
+
+def reminder_register(reminder: AcknowledgementReminder) -> AcknowledgementReminder:
+    _reminders[_label(reminder.model)] = reminder
+    return reminder
+
+
+def reminder_for(model) -> AcknowledgementReminder | None:
+    return _reminders.get(_label(model))

@@ -1,0 +1,181 @@
+"""Announcements to many organisations: one fan-out job per event, worked off in batches.
+
+A process app (notices; breach cases and change requests alike) calls `fanout_start` in the
+transaction of its event, with the texts already written; the worker turns the job into one
+delivery per organisation, channel and address (`fanout_step`), e-mail through the outbox,
+in-portal notifications at once, webhooks through `webhooks.webhook_send`.
+"""
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+
+from ..models import Delivery, FanoutJob
+from ..selectors import organisation_contacts, webhooks_for
+from .outbox import notification_add, outbox_add, outbox_dispatch_on_commit
+
+log = logging.getLogger(__name__)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def _queue_fanout(job_id):
+    from ..tasks import fanout_run
+
+    try:
+        fanout_run.apply_async((job_id,), retry=False)
+    except Exception:
+        # Broker down: the job row stays unfinished and the sweep starts it later.
+        log.warning("Could not queue fan-out job %s; the sweep will start it", job_id,
+                    exc_info=True)
+
+
+def _queue_webhooks(delivery_ids):
+    from ..tasks import webhook_deliver
+
+    for delivery_id in delivery_ids:
+        try:
+            webhook_deliver.apply_async((delivery_id,), retry=False)
+        except Exception:
+            log.warning("Could not queue webhook deliveries %s; the sweep will send them",
+                        delivery_ids, exc_info=True)
+            return
+
+
+def webhooks_dispatch_on_commit(delivery_ids):
+    delivery_ids = list(delivery_ids)
+    if delivery_ids:
+        transaction.on_commit(lambda: _queue_webhooks(delivery_ids))
+
+
+def fanout_start(*, subject, event, key, organisation_ids, title, url, email_subject,
+                 email_body, webhook_payload=""):
+    """Announce `event` about `subject` to `organisation_ids`: e-mail to their contact points,
+    in the portal to their users and, when `webhook_payload` is given, to their webhooks.
+
+    `key` names the event (derived from what happened, never a time); a second call with the
+    same key returns the first job. `email_body` is the same for every organisation (the
+    e-mail starts with the organisation's name). Call it inside the event's transaction.
+    Side effects: a FanoutJob; after commit, the worker's first batch is queued.
+    """
+    job, created = FanoutJob.objects.get_or_create(key=key[:200], defaults={
+        "subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk,
+        "event": event, "organisation_ids": sorted(set(organisation_ids)),
+        "title": str(title)[:300], "url": url, "email_subject": str(email_subject)[:300],
+        "email_body": email_body, "webhook_payload": webhook_payload or ""})
+    if created:
+        transaction.on_commit(lambda: _queue_fanout(job.pk))
+    return job
+
+
+def email_key(job, address, resend=0):
+    digest = hashlib.sha256(address.encode()).hexdigest()[:24]
+    suffix = f":resend{resend}" if resend else ""
+    return f"{job.key}:email:{digest}{suffix}"
+
+
+def fanout_email_add(job, organisation, address, key):
+    """The outbox row of one fan-out e-mail (not dispatched: the caller does that)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        greeting = _("Til %(org)s") % {"org": organisation.name}
+    row, created = outbox_add(to=address, subject=job.email_subject,
+                              body=f"{greeting}\n\n{job.email_body}", key=key)
+    return row, created
+
+
+def fanout_step(*, job_id, batch_size=None):
+    """Send one job to its next batch of organisations. Returns the number of organisations
+    handled, 0 when the job is finished, None when it is finished already or another worker
+    holds it.
+
+    One transaction, and no network call in it: the deliveries of the batch (e-mail into the
+    outbox, in-portal notifications, webhook deliveries) and the moved cursor commit together,
+    so a crash repeats the batch or nothing. A delivery that already exists (unique per job,
+    channel and target) is never written again. After commit: the next batch is queued first,
+    then the sending tasks.
+    """
+    batch_size = batch_size or _setting("NOTICES_FANOUT_BATCH_SIZE", 50)
+    now = timezone.now()
+    with transaction.atomic():
+        job = (FanoutJob.objects.select_for_update(skip_locked=True)
+               .filter(pk=job_id, finished_at__isnull=True).first())
+        if job is None:
+            return None
+        ids = [pk for pk in job.organisation_ids if pk > job.cursor][:batch_size]
+        batch = list(Organisation.objects.filter(pk__in=ids).order_by("pk"))
+        job.heartbeat_at = now
+        if not ids:
+            job.finished_at = now
+            job.save(update_fields=["heartbeat_at", "finished_at"])
+            return 0
+        # Queued before the sends, so the bookkeeping of the whole event finishes early.
+        transaction.on_commit(lambda: _queue_fanout(job.pk))
+        contacts = organisation_contacts(batch)
+        hooks = webhooks_for([org.pk for org in batch]) if job.webhook_payload else {}
+        existing = set(Delivery.objects.filter(job=job, organisation__in=batch)
+                       .values_list("channel", "target"))
+        new, outbox_ids = [], []
+        channel = Delivery.Channel
+        for org in batch:
+            entry = contacts[org.pk]
+            for address, contact_point in entry.emails:
+                target = f"email:{address}"[:300]
+                if (channel.EMAIL, target) in existing:
+                    continue
+                outbox, created = fanout_email_add(job, org, address, email_key(job, address))
+                if created:
+                    outbox_ids.append(outbox.pk)
+                new.append(Delivery(job=job, organisation=org, channel=channel.EMAIL,
+                                    target=target, address=address, outbox=outbox,
+                                    contact_point=contact_point))
+            for user in entry.users:
+                target = f"user:{user.pk}"
+                if (channel.PORTAL, target) in existing:
+                    continue
+                notification = notification_add(user=user, title=job.title, url=job.url)
+                new.append(Delivery(job=job, organisation=org, channel=channel.PORTAL,
+                                    target=target, address=user.email, user=user,
+                                    notification=notification, status=Delivery.Status.SENT,
+                                    sent_at=now))
+            for endpoint in hooks.get(org.pk, []):
+                target = f"webhook:{endpoint.pk}"
+                if (channel.WEBHOOK, target) in existing:
+                    continue
+                new.append(Delivery(job=job, organisation=org, channel=channel.WEBHOOK,
+                                    target=target, address=endpoint.url, endpoint=endpoint,
+                                    next_attempt_at=now))
+        created_rows = Delivery.objects.bulk_create(new)
+        job.cursor = ids[-1]
+        job.batches += 1
+        job.save(update_fields=["cursor", "batches", "heartbeat_at"])
+        outbox_dispatch_on_commit(outbox_ids)
+        webhook_ids = [row.pk for row in created_rows if row.channel == channel.WEBHOOK]
+        if webhook_ids and None in webhook_ids:
+            # A backend that does not return primary keys from bulk_create: read them back.
+            webhook_ids = list(Delivery.objects.filter(
+                job=job, channel=channel.WEBHOOK, organisation__in=batch,
+                status=Delivery.Status.QUEUED).values_list("pk", flat=True))
+        webhooks_dispatch_on_commit(webhook_ids)
+    return len(ids)
+
+
+def fanout_sweep(*, now=None):
+    """Restart every unfinished fan-out job nobody has worked on for a while (its task was lost
+    with a worker or Redis). Returns the ids queued."""
+    now = now or timezone.now()
+    stale = timedelta(seconds=_setting("NOTICES_FANOUT_STALE_SECONDS", 120))
+    jobs = list(FanoutJob.objects.filter(finished_at__isnull=True, created_at__lte=now - stale)
+                .exclude(heartbeat_at__gt=now - stale).values_list("pk", flat=True)[:200])
+    for job_id in jobs:
+        _queue_fanout(job_id)
+    return jobs
