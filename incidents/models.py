@@ -80,6 +80,11 @@ class ErrorReport(CaseBase):
     def __str__(self):
         return f"{self.reference} {self.summary}"
 
+    @property
+    def opened_by(self):
+        """The person at the bank who opened the case (casework.recipients)."""
+        return self.reported_by
+
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
 

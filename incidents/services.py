@@ -11,6 +11,11 @@ from accounts.models import Organisation
 from accounts.selectors import users_in_org_kind
 from casework.errors import DomainError
 from casework.models import Message
+from casework.recipients import bank_people as _bank_recipients
+from casework.recipients import bits_handlers as _bits_recipients
+from casework.recipients import lanekassen_users as _lanekassen_recipients
+from casework.recipients import tell_bank as _tell_bank
+from casework.recipients import tell_bits as _tell_bits
 from casework.runner import (
     SYSTEM,
     Tell,
@@ -27,31 +32,6 @@ from .models import ErrorReport, Severity, Status
 
 Visibility = Message.Visibility
 AUTO_CLOSE_WORKING_DAYS = 5
-
-
-def _bits_recipients(report):
-    if report.assignee_id and report.assignee.is_active:
-        return [report.assignee]
-    return list(users_in_org_kind(Organisation.Kind.BITS))
-
-
-def _lanekassen_recipients(report):
-    return list(users_in_org_kind(Organisation.Kind.LANEKASSEN))
-
-
-def _bank_recipients(report):
-    if report.reported_by.is_active:
-        return [report.reported_by]
-    admins = report.organisation.memberships.filter(role="admin").select_related("user")
-    return [m.user for m in admins]
-
-
-def _tell_bank(title):
-    return lambda report: [Tell(_bank_recipients(report), title)]
-
-
-def _tell_bits(title):
-    return lambda report: [Tell(_bits_recipients(report), title)]
 
 
 def _mark_first_response(report, by, at):

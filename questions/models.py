@@ -84,6 +84,11 @@ class Question(CaseBase):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
+    @property
+    def opened_by(self):
+        """The person at the bank who opened the case (casework.recipients)."""
+        return self.asked_by
+
     def get_absolute_url(self):
         return reverse("questions:detail", args=[self.reference])
 

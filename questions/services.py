@@ -20,6 +20,11 @@ from accounts.permissions import is_bits, is_staff_side
 from accounts.selectors import users_in_org_kind
 from casework.errors import DomainError
 from casework.models import Environment, Message
+from casework.recipients import bank_people as _bank_recipients
+from casework.recipients import bits_handlers as _bits_recipients
+from casework.recipients import lanekassen_users as _lanekassen_recipients
+from casework.recipients import tell_bank as _tell_bank
+from casework.recipients import tell_bits as _tell_bits
 from casework.runner import (
     SYSTEM,
     Tell,
@@ -36,31 +41,6 @@ from .models import QUESTION_MAX_CHARS, Category, Question, Status
 
 Visibility = Message.Visibility
 AUTO_CLOSE_WORKING_DAYS = 5
-
-
-def _bits_recipients(question):
-    if question.assignee_id and question.assignee.is_active:
-        return [question.assignee]
-    return list(users_in_org_kind(Organisation.Kind.BITS))
-
-
-def _lanekassen_recipients(question):
-    return list(users_in_org_kind(Organisation.Kind.LANEKASSEN))
-
-
-def _bank_recipients(question):
-    if question.asked_by.is_active:
-        return [question.asked_by]
-    admins = question.organisation.memberships.filter(role="admin").select_related("user")
-    return [m.user for m in admins]
-
-
-def _tell_bank(title):
-    return lambda question: [Tell(_bank_recipients(question), title)]
-
-
-def _tell_bits(title):
-    return lambda question: [Tell(_bits_recipients(question), title)]
 
 
 def _check_text(text, *, field="text"):
