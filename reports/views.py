@@ -1,0 +1,103 @@
+"""The reports: a date range, a chart and the same figures as a table, and CSV export
+(`?format=csv&table=<key>`). Bits and Lånekassen see every report; a bank sees none of them
+(its own figures are on its API page and home page)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import is_staff_side
+from accounts.selectors import bank_organisations
+from casework.csvexport import csv_writer
+
+from .forms import DateRangeForm, period
+from .selectors.api import api_usage_report
+from .selectors.cases import funnel_report, pipeline_report, sla_report, volume_report
+from .selectors.notices import deflections_report, notices_report
+
+# slug: (title, what it shows, the selector, default days)
+REPORTS = {
+    "sla": (_("SLA-oppfyllelse"), _("Første respons og løsning innen mål per måned, prosess "
+                                    "og alvorlighet, med median og 90-persentil i åpningstid."),
+            sla_report, 365),
+    "saksmengde": (_("Saksmengde"), _("Nye saker per bank og prosess over tid."),
+                   volume_report, 365),
+    "api-bruk": (_("Bruk av Saldo-API"), _("Kall per dag, feilandel per statuskode, svartider "
+                                          "og API-nøkler i bruk per bank og miljø."),
+                 api_usage_report, 30),
+    "onboarding": (_("Onboarding"), _("Banker i hvert steg og hvor lang tid stegene tok."),
+                   funnel_report, 365),
+    "driftsmeldinger": (_("Bekreftelse av driftsmeldinger"), _(
+        "Andel som har bekreftet og tid til bekreftelse per driftsmelding og bank."),
+        notices_report, 365),
+    "faq": (_("Spørsmål besvart av FAQ"), _("Spørsmål bankene fant svaret på i FAQ før de "
+                                           "stilte dem."), deflections_report, 365),
+    "endringsonsker": (_("Endringsønsker"), _("Endringsønskene i perioden etter status."),
+                       pipeline_report, 365),
+}
+
+
+def _require_reports(user):
+    if not is_staff_side(user):
+        raise Http404
+
+
+@login_required
+def index(request):
+    _require_reports(request.user)
+    return render(request, "reports/index.html", {
+        "reports": [{"slug": slug, "title": r[0], "text": r[1]} for slug, r in REPORTS.items()]})
+
+
+@login_required
+def report(request, slug):
+    user = request.user
+    _require_reports(user)
+    if slug not in REPORTS:
+        raise Http404
+    title, text, selector, default_days = REPORTS[slug]
+    start, end = period(None, None, default_days)
+    form = DateRangeForm(request.GET or None, default_days=default_days,
+                         initial={"fra": start, "til": end})
+    if request.GET and not form.is_valid():
+        return render(request, "reports/report.html", {
+            "slug": slug, "title": title, "text": text, "form": form, "result": None},
+            status=400)
+    data = form.cleaned_data if form.is_bound else {"start": start, "end": end}
+    kwargs = {"user": user, "start": data["start"], "end": data["end"]}
+    if slug == "api-bruk" and request.GET.get("bank"):
+        kwargs["organisation"] = bank_organisations(user=user).filter(
+            pk=request.GET["bank"]).first()
+    result = selector(**kwargs)
+    if request.GET.get("format") == "csv":
+        return _csv(slug, result, request.GET.get("table"), data)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("table", None)
+    query["fra"], query["til"] = data["start"].isoformat(), data["end"].isoformat()
+    return render(request, "reports/report.html", {
+        "slug": slug, "title": title, "text": text, "form": form, "result": result,
+        "start": data["start"], "end": data["end"], "query": query.urlencode()})
+
+
+def _csv(slug, result, table_key, data):
+    tables = result["tables"]
+    table = next((t for t in tables if t.key == table_key), tables[0] if tables else None)
+    if table is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{slug}-{table.key}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # Excel reads the file as UTF-8 with a BOM
+    writer = csv_writer(response)
+    writer.writerow([str(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(c) for c in row])
+    return response
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return f"{value}".replace(".", ",")
+    return value
