@@ -1,4 +1,7 @@
+import html
+
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +58,38 @@ class MessageForm(forms.Form):
             self.fields["visibility"].widget = forms.HiddenInput()
         if not with_attachments:
             del self.fields["attachments"]
+
+
+class LongSelect(forms.Select):
+    """A select with many options (every bank, in a list's filter): the portal's select
+    (templates/django/forms/widgets/select.html), its options written here. A template loop
+    costs about a tenth of a millisecond an option, and even Django's lazy-aware escaping
+    adds up: 300 banks made a third of a list page's time."""
+
+    template_name = "casework/widgets/long_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            html = "\n".join(
+                f'<option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f'{_escape(option["label"])}</option>' for option in options)
+            parts.append(f'<optgroup label="{_escape(group_name)}">{html}</optgroup>'
+                         if group_name else html)
+        context["widget"]["options_html"] = mark_safe("\n".join(parts))  # every part escaped
+        return context
+
+
+def _escape(value):
+    # What django.utils.html.conditional_escape does, without its check for lazy text on
+    # every call.
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _attrs(attrs):
+    # As django.forms.utils.flatatt: True writes the name alone, False and None nothing.
+    return "".join(f" {key}" if value is True else f' {key}="{_escape(value)}"'
+                   for key, value in attrs.items() if value is not False and value is not None)
