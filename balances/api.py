@@ -15,11 +15,32 @@ Request headers, exactly as published:
 ``PSU_ID``         the customer's 11-digit fødselsnummer
 ``X-Request-Id``   unique per call, 1–100 of ``A–Z a–z 0–9 . _ : -``; logged for support
 
-Checks, in order, and the status each failure gives: headers (400), ApiKey (401), throttle per
-bank (429 with ``Retry-After``), Maskinporten token (401), consent (403), person (404). Anything
-unexpected is 500. Every answer is JSON with the request id, and every call — good or bad — is
-written to the lookup log (never the fødselsnummer in clear). A 200 that cannot be logged is
-turned into a 500: no balance leaves without a record of it.
+Checks, in order, and the status each failure gives: client address (429 with ``Retry-After``,
+see below), headers (400), ApiKey (401), throttle per bank (429 with ``Retry-After``),
+Maskinporten token (401), consent (403), person (404). Anything unexpected is 500. Every answer
+is JSON with the request id, and every call — good or bad — is written to the lookup log (never
+the fødselsnummer in clear) before the answer leaves, save the sampled refusals below. A 200
+that cannot be logged is turned into a 500: no balance leaves without a record of it.
+
+Callers nobody knows. A call refused before its bank is known (400, or 401 on the ApiKey) counts
+against its client address (``casework.http.client_address``; an IPv6 address by its /64): at
+most ``SALDO_ADDRESS_FAILURE_RATE`` per ``SALDO_ADDRESS_FAILURE_WINDOW_SECONDS``, each logged
+like any call. Past that allowance every call from the address gets 429 until the window ends,
+before any header or key is looked at, and the log is kept bounded by sampling: of the refusals
+in a window only the 1st, 2nd, 4th, 8th, ... are logged, each with its number and the address.
+So a window with n refusals leaves ⌊log₂ n⌋ + 1 lines, the last giving n to within a factor of
+two, whatever the flood. Good calls do not count: a bank's own traffic never uses up the
+allowance of its address.
+
+What is remembered between calls, none of it skipping a check: the grant of a working ApiKey
+(``keycache``: dropped when a key is rotated or revoked and when a bank is suspended or
+offboarded), a verified token by its hash until it expires, for two minutes at most
+(``tokens``), the issuers' keys (``jwks``), a person's balance with the ledger and rate-table
+versions it was computed from (``selectors``), and that a consent is already kept in
+ConsentCache. On a warm cache a call costs one round trip to the cache (``recall``: all of the
+above that is shared, and the count in the bank's throttle) and two queries: the borrower with
+its ledger version, and the one insert into the lookup log. The API's paths skip the portal's
+browser middleware (``balances.middleware``).
 
 Deployment note: ``PSU_ID`` contains an underscore. Gunicorn (≥ 22) drops such headers unless
 told otherwise: run it with ``--forwarder-headers SCRIPT_NAME,PATH_INFO,PSU_ID`` behind a proxy
@@ -30,13 +51,13 @@ them too; ``balances.apps`` keeps ``PSU_ID`` there for local use.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
-import math
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
@@ -44,7 +65,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import conf, jwks, selectors, services, tokens
+from casework.http import client_address
+
+from . import conf, jwks, keycache, selectors, services, sharedcache, tokens
 from .errors import ApiError
 from .fnr import fnr_hash, fnr_is_valid
 from .keys import hash_key
@@ -59,6 +82,30 @@ MAX_HEADER_LENGTH = 16_384
 
 
 @dataclass
+class Remembered:
+    """What the shared cache holds about a call, read in one round trip before any check: the
+    refusals counted against the client address, the ApiKey's grant (``keycache``; None if
+    none is cached), the consent last kept for this key and person (``consent_keep``), and
+    the person's balance (``selectors.balance_cache_names``).
+    In the same round trip the call is counted in its bank's throttle, when this process has
+    seen the key before (a key never changes bank): ``bank_count`` for ``bank_counted``."""
+
+    failures: int = 0
+    grant: object = keycache.NOT_READ
+    consent_kept_key: str = ""
+    consent_kept: tuple | None = None
+    bank_counted: int | None = None
+    bank_count: int | None = None
+    balance_entries: dict | None = None
+
+
+# The bank of each ApiKey this process has let through, by the key's hash. Only for counting a
+# call in its bank's throttle early: a key's bank never changes, and nothing is allowed by it.
+_key_banks: dict[str, int] = {}
+KEY_BANKS_MAX = 10_000
+
+
+@dataclass
 class Call:
     """What is learnt about one call as it is checked; it becomes the lookup-log line."""
 
@@ -69,6 +116,9 @@ class Call:
     fnr_hash: str = ""
     consent: Consent | None = None
     error: str = ""
+    bank_known: bool = False
+    logged: bool = True  # False for the refusals the sampling leaves out (see above)
+    remembered: Remembered = field(default_factory=Remembered)
 
 
 # --- JSON with exact money ------------------------------------------------------------------------
@@ -154,14 +204,82 @@ def _header(meta, name: str) -> str:
     return value
 
 
+def _take_request_id(meta, call: Call) -> bool:
+    """The caller's X-Request-Id if well-formed; else one of ours, so that support still has
+    something to search for."""
+    request_id = meta.get("HTTP_X_REQUEST_ID", "").strip()
+    well_formed = REQUEST_ID_RE.match(request_id) is not None
+    call.request_id = request_id if well_formed else f"srv-{uuid.uuid4().hex}"
+    return well_formed
+
+
+def client_counter(client: str) -> str:
+    """The name of a client's failure counter: its address, an IPv6 address by its /64 (one
+    host usually holds the whole network)."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return f"saldo:client-failures:{client[:64]}"
+    if address.version == 6:
+        return f"saldo:client-failures:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"saldo:client-failures:{address}"
+
+
+def recall(meta, call: Call, client: str | None) -> None:
+    """Read ``call.remembered`` from the cache, in one round trip."""
+    remembered, names, counting = call.remembered, {}, None
+    if client is not None:
+        names["failures"] = sharedcache.window(client_counter(client),
+                                               conf.address_failures()[1]).key
+    api_key = meta.get("HTTP_APIKEY", "").strip()
+    psu_id = meta.get("HTTP_PSU_ID", "").strip()
+    balance_names = []
+    if 0 < len(api_key) <= keycache.MAX_KEY_LENGTH:
+        key_hash = hash_key(api_key)
+        names["grant"] = keycache.entry_key(key_hash)
+        names["consent_kept"] = remembered.consent_kept_key = (
+            f"saldo:consent-kept:{call.environment}:{key_hash}:{fnr_hash(psu_id)}")
+        remembered.bank_counted = _key_banks.get(key_hash)
+        if remembered.bank_counted is not None:
+            counting = bank_window(call.environment, remembered.bank_counted)
+        if fnr_is_valid(psu_id):
+            balance_names = selectors.balance_cache_names(
+                environment=call.environment, fnr=psu_id, as_of=timezone.localdate())
+    found, remembered.bank_count = sharedcache.read([*names.values(), *balance_names],
+                                                    counting)
+    for attribute, name in names.items():
+        setattr(remembered, attribute, found.get(name))
+    remembered.failures = int(remembered.failures or 0)
+    if balance_names:
+        remembered.balance_entries = {name: found[name] for name in balance_names
+                                      if name in found}
+
+
+def refuse_throttled_client(client: str, meta, call: Call) -> None:
+    """429 for an address that has had too many calls refused before its bank was known."""
+    rate, seconds = conf.address_failures()
+    if call.remembered.failures < rate:
+        return
+    window = sharedcache.window(client_counter(client), seconds)
+    refused = sharedcache.count(window) - rate  # this refusal's number in the window
+    _take_request_id(meta, call)
+    call.logged = refused >= 1 and refused & (refused - 1) == 0  # 1, 2, 4, 8, ...
+    raise ApiError(429, f"more than {rate} refused calls in {seconds} s from this address",
+                   retry_after=window.retry_after,
+                   log_detail=f"client {client[:64]} throttled: refusal {refused} in "
+                              f"this window")
+
+
+def count_client_failure(client: str) -> None:
+    try:
+        sharedcache.count(sharedcache.window(client_counter(client), conf.address_failures()[1]))
+    except Exception:  # the refusal stands and is logged; only the counting is lost
+        logger.exception("Failure from %s could not be counted", client)
+
+
 def read_headers(meta, call: Call, *, need_api_key: bool = True) -> dict:
     """The five headers, checked for presence and form (400)."""
-    request_id = meta.get("HTTP_X_REQUEST_ID", "").strip()
-    if REQUEST_ID_RE.match(request_id):
-        call.request_id = request_id
-    else:
-        # Still give support something to search for.
-        call.request_id = f"srv-{uuid.uuid4().hex}"
+    if not _take_request_id(meta, call):
         raise ApiError(400, "X-Request-Id is missing or malformed "
                             "(1-100 characters of A-Z a-z 0-9 . _ : -)")
     headers = {
@@ -205,30 +323,37 @@ def _api_key_problem(presented: str, environment: str, call: Call) -> str:
 
 
 def authenticate_bank(api_key: str, call: Call):
-    key = selectors.api_key_check(presented_key=api_key, environment=call.environment)
-    if key is None:
+    grant = keycache.key_grant(presented_key=api_key, environment=call.environment,
+                               entry=call.remembered.grant)
+    if grant is None:
         raise ApiError(401, "ApiKey is not valid for this environment",
                        log_detail=_api_key_problem(api_key, call.environment, call))
-    call.organisation, call.api_key_prefix = key.organisation, key.prefix
-    return key.organisation
+    call.organisation, call.api_key_prefix = grant.organisation, grant.prefix
+    call.bank_known = True
+    if len(_key_banks) >= KEY_BANKS_MAX:
+        _key_banks.clear()
+    _key_banks[hash_key(api_key)] = grant.organisation.pk
+    return grant.organisation
 
 
-def throttle(organisation, environment: str) -> None:
-    """At most SALDO_THROTTLE_RATE calls per window per bank and environment (fixed window)."""
-    rate, window = conf.throttle()
-    now = time.time()
-    slot = int(now // window)
-    key = f"saldo:throttle:{environment}:{organisation.pk}:{slot}"
-    cache.add(key, 0, window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window + 1)
-        count = 1
+def bank_window(environment: str, organisation_id: int) -> sharedcache.Window:
+    return sharedcache.window(f"saldo:throttle:{environment}:{organisation_id}",
+                              conf.throttle()[1])
+
+
+def throttle(organisation, environment: str, call: Call | None = None) -> None:
+    """At most SALDO_THROTTLE_RATE calls per window per bank and environment (fixed window);
+    the call is counted here unless ``call.remembered`` says it was counted already."""
+    rate, seconds = conf.throttle()
+    window = bank_window(environment, organisation.pk)
+    remembered = call.remembered if call is not None else Remembered()
+    if remembered.bank_counted == organisation.pk and remembered.bank_count is not None:
+        count = remembered.bank_count
+    else:
+        count = sharedcache.count(window)
     if count > rate:
-        retry_after = max(1, math.ceil((slot + 1) * window - now))
-        raise ApiError(429, f"more than {rate} calls in {window} s from this bank",
-                       retry_after=retry_after)
+        raise ApiError(429, f"more than {rate} calls in {seconds} s from this bank",
+                       retry_after=window.retry_after)
 
 
 def find_consent(headers: dict, claims: dict, organisation, call: Call) -> Consent:
@@ -253,27 +378,36 @@ def answer(headers: dict, organisation, call: Call) -> dict:
     borrower = selectors.borrower_get(environment=call.environment, fnr=headers["psu_id"])
     if borrower is None:
         raise ApiError(404, "no borrower with this PSU_ID")
-    result = selectors.borrower_balance(borrower=borrower, as_of=timezone.localdate())
+    result = selectors.borrower_balance(borrower=borrower, as_of=timezone.localdate(),
+                                        ledger_version=getattr(borrower, "ledger_version", None),
+                                        prefetched=call.remembered.balance_entries)
     return accounts_body(borrower.fnr, result)
 
 
-def run(meta, call: Call, *, sandbox_organisation=None) -> tuple[int, dict, int | None]:
-    """Status, body and Retry-After for a call.
+def run(meta, call: Call, *, sandbox_organisation=None,
+        client: str | None = None) -> tuple[int, dict, int | None]:
+    """Status, body and Retry-After for a call from the address ``client``.
 
     ``sandbox_organisation`` is the portal's sandbox: the bank is known from the login (there is
-    no key in clear), so ApiKey and throttle are skipped. Nothing is written here: the view
-    logs the call and remembers the consent.
+    no key in clear), so client address, ApiKey and throttle are skipped. Nothing is written
+    here but the throttles' counts: the view logs the call and remembers the consent.
     """
     try:
+        if sandbox_organisation is None:
+            recall(meta, call, client)
+            if client is not None:
+                refuse_throttled_client(client, meta, call)
         headers = read_headers(meta, call, need_api_key=sandbox_organisation is None)
         if sandbox_organisation is None:
             organisation = authenticate_bank(headers["api_key"], call)
-            throttle(organisation, call.environment)
+            throttle(organisation, call.environment, call)
         else:
             organisation = call.organisation = sandbox_organisation
         return 200, answer(headers, organisation, call), None
     except ApiError as exc:
         call.error = exc.log_detail or exc.detail or exc.title
+        if client is not None and not call.bank_known and exc.status in (400, 401):
+            count_client_failure(client)
         return exc.status, error_body(exc.status, exc.title, exc.detail, call.request_id), \
             exc.retry_after
     except jwks.JwksUnavailable:
@@ -298,26 +432,47 @@ def accounts(request, environment):
                                              call.request_id), call)
         response["Allow"] = "GET"
         return response
-    status, body, retry_after = run(request.META, call)
+    status, body, retry_after = run(request.META, call, client=client_address(request))
     latency_ms = (time.perf_counter() - started) * 1000
     try:
-        services.lookup_log_write(
-            environment=environment, request_id=call.request_id, status=status,
-            latency_ms=latency_ms, organisation=call.organisation,
-            api_key_prefix=call.api_key_prefix,
-            consent_id=call.consent.consent_id if call.consent else "",
-            consent_source=call.consent.source if call.consent else "",
-            fnr_hash=call.fnr_hash, error=call.error)
+        if call.logged:
+            services.lookup_log_write(
+                environment=environment, request_id=call.request_id, status=status,
+                latency_ms=latency_ms, organisation=call.organisation,
+                api_key_prefix=call.api_key_prefix,
+                consent_id=call.consent.consent_id if call.consent else "",
+                consent_source=call.consent.source if call.consent else "",
+                fnr_hash=call.fnr_hash, error=call.error)
     except Exception:
         logger.exception("Saldo API call %s could not be logged", call.request_id)
         return _response(500, error_body(500, ApiError(500).title, "", call.request_id), call)
     if status == 200:
         try:
-            services.consent_remember(organisation=call.organisation, environment=environment,
-                                      fnr_hash=call.fnr_hash, consent=call.consent)
+            consent_keep(call)
         except Exception:  # the answer stands; the next call just needs its Consent-ID again
             logger.exception("Consent for call %s could not be cached", call.request_id)
     return _response(status, body, call, retry_after)
+
+
+CONSENT_KEPT_SECONDS = 3600
+
+
+def consent_keep(call: Call) -> None:
+    """Keep the consent of a 200 in ConsentCache (``services.consent_remember``), unless this
+    key last kept the same consent for this person: a bank sends the same consent with every
+    call. (Another key of the bank may have kept another consent since: then that one, also
+    seen in a 200, stays until it expires.)"""
+    consent, remembered = call.consent, call.remembered
+    if consent.source == "cache":
+        return
+    kept = (consent.consent_id, consent.valid_to.isoformat())
+    if remembered.consent_kept_key and remembered.consent_kept == kept:
+        return
+    services.consent_remember(organisation=call.organisation, environment=call.environment,
+                              fnr_hash=call.fnr_hash, consent=consent)
+    seconds = min(CONSENT_KEPT_SECONDS, int((consent.valid_to - timezone.now()).total_seconds()))
+    if remembered.consent_kept_key and seconds > 0:
+        cache.set(remembered.consent_kept_key, kept, seconds)
 
 
 def health(request):

@@ -76,3 +76,9 @@ def consent_resource() -> str:
 
 def throttle() -> tuple[int, int]:
     return settings.SALDO_THROTTLE_RATE, max(1, settings.SALDO_THROTTLE_WINDOW_SECONDS)
+
+
+def address_failures() -> tuple[int, int]:
+    """Calls refused before the bank is known, allowed per client address and window."""
+    return (settings.SALDO_ADDRESS_FAILURE_RATE,
+            max(1, settings.SALDO_ADDRESS_FAILURE_WINDOW_SECONDS))

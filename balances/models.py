@@ -20,12 +20,13 @@ class ApiAccess(models.Model):
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="api_access")
+                                     related_name="api_access", verbose_name=_("organisasjon"))
     environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
     scope = models.CharField(_("Maskinporten-scope"), max_length=100, default=SALDO_SCOPE)
     granted_at = models.DateTimeField(_("gitt"), default=timezone.now)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("gitt av"))
     suspended_at = models.DateTimeField(_("suspendert"), null=True, blank=True)
     suspended_reason = models.TextField(_("begrunnelse for suspensjon"), blank=True)
     offboarded_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
@@ -52,17 +53,18 @@ class ApiKey(models.Model):
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="api_keys")
+                                     related_name="api_keys", verbose_name=_("organisasjon"))
     environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
     prefix = models.CharField(_("nøkkel-id"), max_length=24, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("nøkkelhash"))
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("opprettet av"))
     expires_at = models.DateTimeField(_("utløper"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
     replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("erstattet av"))
 
     class Meta:
         verbose_name = _("API-nøkkel")
@@ -92,7 +94,7 @@ class Borrower(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     test_case = models.CharField(_("testtilfelle"), max_length=10, blank=True)
     description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("låntaker")
@@ -117,9 +119,11 @@ class LedgerEvent(models.Model):
         INTEREST_START = "interest_start", _("Rentestart (støtten er slutt)")
         FIXED_RATE = "fixed_rate", _("Fastrenteavtale")
 
-    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="events")
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="events",
+                                 verbose_name=_("låntaker"))
     date = models.DateField(_("dato"))
-    sequence = models.PositiveIntegerField(default=0)  # order of events on the same day
+    # order of events on the same day
+    sequence = models.PositiveIntegerField(default=0, verbose_name=_("løpenummer"))
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     amount = models.DecimalField(_("beløp"), max_digits=12, decimal_places=2, null=True,
                                  blank=True)
@@ -169,13 +173,14 @@ class LookupLog(models.Model):
 
     created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+                                     blank=True, related_name="+", verbose_name=_("organisasjon"))
     api_key_prefix = models.CharField(_("nøkkel-id"), max_length=24, blank=True)
     environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
     request_id = models.CharField(_("X-Request-Id"), max_length=100, db_index=True)
     consent_id = models.CharField(_("samtykke-id"), max_length=100, blank=True)
     consent_source = models.CharField(_("samtykke fra"), max_length=20, blank=True)
-    fnr_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    fnr_hash = models.CharField(max_length=64, blank=True, db_index=True,
+                                verbose_name=_("fødselsnummer (nøkkelhash)"))
     status = models.PositiveSmallIntegerField(_("status"))
     error = models.CharField(_("feil"), max_length=200, blank=True)
     latency_ms = models.FloatField(_("svartid (ms)"))
@@ -230,3 +235,63 @@ class TestIssuerKey(models.Model):
 
     def __str__(self):
         return self.kid
+
+
+# --- The lookup log's daily roll-up (balances.rollup fills it; reports read it) ----------------
+
+# Upper bounds (ms) of the latency histogram kept per roll-up row; the last bucket is open.
+# Fixed buckets so that percentiles over any range come from the roll-up, never the raw log.
+LATENCY_BUCKETS_MS = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+
+
+class LookupDaily(models.Model):
+    """The calls of one day (Norwegian date), bank, environment and status code: how many, and
+    their latencies as a histogram over ``LATENCY_BUCKETS_MS`` (one count more than bounds)."""
+
+    day = models.DateField(_("dag"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+")
+    environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
+    status = models.PositiveSmallIntegerField(_("status"))
+    calls = models.PositiveIntegerField(_("kall"), default=0)
+    latency_buckets = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("API-kall per dag")
+        verbose_name_plural = _("API-kall per dag")
+        indexes = [models.Index(fields=["day", "organisation"]),
+                   models.Index(fields=["organisation", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.organisation_id}/{self.environment} {self.status}: {self.calls}"
+
+
+class LookupDailyKey(models.Model):
+    """Which API keys a bank used on a day in an environment (distinct keys in use over any range
+    are the distinct prefixes of these rows)."""
+
+    day = models.DateField(_("dag"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+")
+    environment = models.CharField(_("miljø"), max_length=20, choices=Environment.choices)
+    api_key_prefix = models.CharField(_("nøkkel-id"), max_length=24)
+    calls = models.PositiveIntegerField(_("kall"), default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "organisation"])]
+
+    def __str__(self):
+        return f"{self.day} {self.api_key_prefix}: {self.calls}"
+
+
+class LookupRollupState(models.Model):
+    """The one row that says how far the roll-up has read the log: every log row with a pk up to
+    ``last_log_id`` is counted in it, every later one is not (readers add those themselves).
+    ``rebuilt_through`` is the last day recounted in full from the log."""
+
+    last_log_id = models.PositiveBigIntegerField(default=0)
+    rebuilt_through = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"≤ {self.last_log_id}"

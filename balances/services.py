@@ -19,6 +19,7 @@ from casework.services import audit_record
 from . import conf
 from .engine import DEFAULT_RATE_TABLE
 from .fnr import fnr_is_valid
+from .keycache import forget_organisation
 from .keys import generate_key, hash_key, key_prefix
 from .ledger_store import row_values
 from .models import (
@@ -92,7 +93,8 @@ def api_key_issue(*, organisation, environment, by, plaintext=None):
 def api_key_rotate(*, key, by, grace):
     """Replace a key; the old one keeps working for `grace` (at most 7 days).
 
-    Returns (new ApiKey, new key in clear). Side effects: new key, old key's expiry, audit.
+    Returns (new ApiKey, new key in clear). Side effects: new key, old key's expiry, audit,
+    the bank's cached keys dropped (``keycache``).
     """
     if grace < timedelta(0) or grace > MAX_ROTATION_GRACE:
         raise DomainError(_("Overgangsperioden må være mellom 0 og 7 dager."))
@@ -105,6 +107,7 @@ def api_key_rotate(*, key, by, grace):
         old.expires_at = timezone.now() + grace
         old.replaced_by = new
         old.save(update_fields=["expires_at", "replaced_by"])
+        forget_organisation(organisation_id=old.organisation_id)
         audit_record(obj=old.organisation, actor=by, verb="api_key_rotated",
                      data={"old": old.prefix, "new": new.prefix,
                            "grace_seconds": int(grace.total_seconds())})
@@ -112,12 +115,13 @@ def api_key_rotate(*, key, by, grace):
 
 
 def api_key_revoke(*, key, by):
-    """Stop a key at once. Side effects: revoked_at set, audit."""
+    """Stop a key at once. Side effects: revoked_at set, audit, the bank's cached keys dropped."""
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked_at is None:
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at"])
+            forget_organisation(organisation_id=key.organisation_id)
             audit_record(obj=key.organisation, actor=by, verb="api_key_revoked",
                          data={"prefix": key.prefix})
     return key
@@ -126,7 +130,8 @@ def api_key_revoke(*, key, by):
 def api_access_suspend(*, organisation, by, reason):
     """Refuse every call from the bank at once (e.g. after a security breach).
 
-    Side effects: suspended_at on all the bank's access rows, audit.
+    Side effects: suspended_at on all the bank's access rows, audit, the bank's cached keys
+    dropped (the next call is refused).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -136,6 +141,7 @@ def api_access_suspend(*, organisation, by, reason):
         updated = ApiAccess.objects.filter(organisation=organisation, suspended_at__isnull=True,
                                            offboarded_at__isnull=True).update(
             suspended_at=now, suspended_reason=reason)
+        forget_organisation(organisation_id=organisation.pk)
         audit_record(obj=organisation, actor=by, verb="api_access_suspended",
                      data={"reason": reason, "environments": updated})
     return updated
@@ -158,7 +164,7 @@ def api_access_offboard(*, organisation, by):
     rows say one thing (and access granted again later starts unsuspended).
 
     Side effects: offboarded_at on access rows, their suspension cleared, revoked_at on keys,
-    audit.
+    audit, the bank's cached keys dropped.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -167,6 +173,7 @@ def api_access_offboard(*, organisation, by):
         live.update(offboarded_at=now, suspended_at=None, suspended_reason="")
         ApiKey.objects.filter(organisation=organisation, revoked_at__isnull=True).update(
             revoked_at=now)
+        forget_organisation(organisation_id=organisation.pk)
         audit_record(obj=organisation, actor=by, verb="api_access_offboarded",
                      data={"suspension_ended": was_suspended})
 

@@ -6,11 +6,23 @@ key is looked at. The key is found by ``kid`` in the issuer's JWKS (``jwks``).
 
 Every refusal raises ``ApiError`` with the contract's status — 401 for the access token, 403 for
 the consent — and a reason that goes to the bank (``detail``) and to the lookup log.
+
+A bank reuses one Maskinporten token for up to two minutes, and an RS256 verification costs more
+than the rest of a call. So a token that passed is remembered in the process by its SHA-256
+(never the token itself) together with what it was checked against (issuers, audience, required
+claims), until it expires but for at most ``VERIFIED_SECONDS``; a call presenting it again gets
+the same claims back, and everything decided from the claims (scope, consumer, consent, the
+time limits of a consent) is still checked on every call. Refused tokens are not remembered. The
+price: a key the issuer withdraws still covers tokens it verified for up to ``VERIFIED_SECONDS``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jwt
@@ -25,6 +37,10 @@ ALGORITHMS = ["RS256"]
 CONSENT_TYPE = "urn:altinn:consent"
 PERSON_PREFIX = "urn:altinn:person:identifier-no:"
 ORGANISATION_PREFIX = "urn:altinn:organization:identifier-no:"
+VERIFIED_SECONDS = 120
+VERIFIED_MAX_ENTRIES = 4096
+_verified: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+_verified_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -38,12 +54,57 @@ def _fail(status: int, reason: str) -> ApiError:
     return ApiError(status, reason)
 
 
+def _memo_key(token: str, issuers, audience, required) -> str:
+    checked_against = repr(([(i.issuer, i.jwks_url) for i in issuers], audience, required))
+    return hashlib.sha256(f"{checked_against}\n{token}".encode()).hexdigest()
+
+
+def _recall(memo_key: str) -> dict | None:
+    entry = _verified.get(memo_key)
+    if entry is None:
+        return None
+    if entry[0] <= time.time():
+        with _verified_lock:
+            _verified.pop(memo_key, None)
+        return None
+    return entry[1]
+
+
+def _remember(memo_key: str, claims: dict) -> None:
+    exp = claims.get("exp")
+    until = time.time() + VERIFIED_SECONDS
+    if isinstance(exp, int | float):
+        until = min(until, exp)
+    with _verified_lock:
+        _verified[memo_key] = (until, claims)
+        while len(_verified) > VERIFIED_MAX_ENTRIES:
+            _verified.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop the remembered tokens (tests; after trust in an issuer or key is withdrawn)."""
+    with _verified_lock:
+        _verified.clear()
+
+
 def _verify_jwt(raw: str, issuers: list[conf.TrustedIssuer], *, status: int,
                 audience: str | None, required: list[str]) -> dict:
     """The verified claims of ``raw``, or ApiError(status). JwksUnavailable passes through."""
     token = raw.strip()
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise _fail(status, "token missing or too long")
+    memo_key = _memo_key(token, issuers, audience, required)
+    claims = _recall(memo_key)
+    if claims is None:
+        claims = _verify_signed(token, issuers, status=status, audience=audience,
+                                required=required)
+        _remember(memo_key, claims)
+    return claims
+
+
+def _verify_signed(token: str, issuers: list[conf.TrustedIssuer], *, status: int,
+                   audience: str | None, required: list[str]) -> dict:
+    """The full verification: form, algorithm, trusted issuer, signature, time and claims."""
     try:
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})

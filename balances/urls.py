@@ -13,6 +13,7 @@ urlpatterns = [
     path("openapi.json", views.openapi_json, name="openapi"),
     path("test-issuer/jwks", views.test_issuer_jwks, name="test_issuer_jwks"),
     path("kall/", views.lookup_log, name="lookup_log"),
+    path("bruk/", views.usage, name="usage"),
     path("laantakere/", views.borrower_search, name="borrowers"),
     path("laantakere/<int:pk>/", views.borrower_detail, name="borrower"),
     path("sandkasse/", views.sandbox, name="sandbox"),

@@ -3,6 +3,8 @@ OpenAPI description and the local test issuer's keys."""
 
 import shlex
 import uuid
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -206,3 +209,58 @@ def sandbox(request):
             "made_at": timezone.now(),
         })
     return render(request, "balances/sandbox.html", context)
+
+
+# --- A bank's own API usage -----------------------------------------------------------------------
+
+USAGE_DAYS = 30
+
+
+@login_required
+def usage(request):
+    """The bank's own calls: per day and environment with the share of errors (from the
+    roll-up), and the latest failing calls, each one click from an error report with its
+    X-Request-Id filled in. Bits and Lånekassen read every bank's in the API usage report."""
+    from casework.charts import Chart
+
+    from .rollup import api_calls_failed_latest, api_usage_daily
+
+    user = request.user
+    if not is_bank_user(user):
+        raise Http404
+    end = timezone.localdate()
+    start = end - timedelta(days=USAGE_DAYS - 1)
+    rows = api_usage_daily(user=user, start=start, end=end)
+    days = [start + timedelta(days=i) for i in range(USAGE_DAYS)]
+    index = {d: i for i, d in enumerate(days)}
+    envs = list(Environment)
+    calls = {env: [0] * len(days) for env in envs}
+    errors = {env: [0] * len(days) for env in envs}
+    for r in rows:
+        calls[r["environment"]][index[r["day"]]] += r["calls"]
+        if r["status"] >= 400:
+            errors[r["environment"]][index[r["day"]]] += r["calls"]
+    table = []
+    for i, day in enumerate(days):
+        cells = []
+        for env in envs:
+            n, bad = calls[env][i], errors[env][i]
+            cells.append({"calls": n, "errors": bad,
+                          "share": round(100 * bad / n, 1) if n else None})
+        table.append({"day": day, "cells": cells})
+    chart = Chart(key="bank-api", title=_("API-kall per dag, siste %(n)s dager") % {
+        "n": USAGE_DAYS}, unit=_("kall"), stacked=True, labels=[d.strftime("%d.%m") for d in days],
+        series=[(env.label, calls[env]) for env in envs])
+    failed = api_calls_failed_latest(user=user, organisation=user.organisation)
+    report_url = reverse("incidents:create")
+    for call in failed:
+        call.report_url = report_url + "?" + urlencode({
+            "request_id": call.request_id, "environment": call.environment,
+            "occurred_at": timezone.localtime(call.created_at).strftime("%Y-%m-%dT%H:%M")})
+    return render(request, "balances/usage.html", {
+        "chart": chart, "table": list(reversed(table)), "environments": envs,
+        "failed": failed, "start": start, "end": end,
+        "totals": [{"env": env, "calls": sum(calls[env]), "errors": sum(errors[env]),
+                    "share": round(100 * sum(errors[env]) / sum(calls[env]), 1)
+                    if sum(calls[env]) else None} for env in envs],
+    })

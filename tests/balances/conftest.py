@@ -7,7 +7,7 @@ import httpx
 import pytest
 from stdnum.no import fodselsnummer
 
-from balances import jwks, testissuer
+from balances import jwks, testissuer, tokens
 from balances.models import TestIssuerKey
 from balances.services import (
     api_access_grant,
@@ -45,8 +45,10 @@ def saldo_settings(settings, monkeypatch):
 
     monkeypatch.setattr(jwks, "http_get_json", no_network)
     jwks.forget()
+    tokens.forget()
     yield calls
     jwks.forget()
+    tokens.forget()
 
 
 @pytest.fixture(scope="session")

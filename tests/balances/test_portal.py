@@ -225,8 +225,12 @@ def test_openapi_describes_the_endpoint_with_an_example_of_each_answer(client):
     assert response.status_code == 200
     spec = json.loads(response.content)
     operation = spec["paths"]["/saldo/v1/Accounts"]["get"]
+    # ApiKey and Authorization are the two security schemes, both required on the call.
     assert [p["name"] for p in operation["parameters"]] == [
-        "ApiKey", "Authorization", "Consent-ID", "PSU_ID", "X-Request-Id"]
+        "Consent-ID", "PSU_ID", "X-Request-Id"]
+    schemes = spec["components"]["securitySchemes"]
+    assert {s["name"] for s in schemes.values()} == {"ApiKey", "Authorization"}
+    assert operation["security"] == [{name: [] for name in schemes}]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "429", "500"}
     for answer in operation["responses"].values():
         assert answer["content"]["application/json"]["examples"]
