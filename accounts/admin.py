@@ -8,8 +8,11 @@ transaction) and comes back as an error message on the unchanged page. Fields no
 changes are read-only. People join through invitations, never by adding a user here.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -81,6 +84,52 @@ def take_created(obj, created):
     obj.refresh_from_db()
 
 
+# Django stores a permission's name in English when it migrates ("Can add feilmelding"); the
+# admin shows it in the reader's language, from the permission's action and model.
+PERMISSION_ACTIONS = {
+    "add": _("Kan legge til %(model)s"),
+    "change": _("Kan endre %(model)s"),
+    "delete": _("Kan slette %(model)s"),
+    "view": _("Kan se %(model)s"),
+}
+
+
+def permission_label(permission):
+    """'Feilmeldinger | Kan endre feilmelding': the app and the permission, translated."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action, _sep, model_name = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and model_name == opts.model_name:
+        name = PERMISSION_ACTIONS[action] % {"model": opts.verbose_name}
+    else:
+        name = permission.name
+    return f"{opts.app_config.verbose_name} | {name}"
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class TranslatedPermissions:
+    """A ModelAdmin mixin: its permissions field lists permissions by `permission_label`."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionsField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissions, BaseGroupAdmin):
+    pass
+
+
 class MembershipInline(admin.StackedInline):
     """Shown on the person's page; changed on the membership's own page (through services)."""
 
@@ -99,7 +148,7 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdmin, BaseUserAdmin):
+class UserAdmin(TranslatedPermissions, ServiceAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff"]
     search_fields = ["email", "name"]

@@ -77,3 +77,23 @@ class SigningAuthorityForm(forms.Form):
 
 class SecurityContactForm(forms.Form):
     is_security_contact = forms.BooleanField(label=_("Sikkerhetskontakt"), required=False)
+
+
+class ProfileForm(forms.Form):
+    """The profile page: name, language, and which kinds of event come by e-mail (`kinds`:
+    (kind, label) pairs a person may turn off; they are always told in the portal)."""
+
+    name = forms.CharField(label=_("Navn"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Språk"), help_text=_(
+        "Portalen, varslene og e-postene til deg er på dette språket."))
+    email_kinds = forms.MultipleChoiceField(
+        label=_("Send meg e-post om"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Du får alltid varsel i portalen. Sikkerhetsbrudd og kritiske "
+                    "driftsmeldinger kommer alltid på e-post."))
+
+    def __init__(self, *args, kinds, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["email_kinds"].choices = kinds

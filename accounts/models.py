@@ -37,6 +37,13 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-post"), unique=True)
     name = models.CharField(_("navn"), max_length=200, blank=True)
+    # The language the person reads the portal in: notifications and e-mails to them are
+    # written in it, whoever caused them. Set when they switch language while logged in, and
+    # on the profile page.
+    language = models.CharField(_("språk"), max_length=10, default="nb")
+    # The kinds of event (a notification kind, e.g. a case type's label) the person does not
+    # want by e-mail; they are still told in the portal. Critical kinds ignore this.
+    email_opt_out = models.JSONField(_("ikke på e-post"), default=list, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -66,7 +73,12 @@ class Organisation(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     orgnr = models.CharField(_("organisasjonsnummer"), max_length=9, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.BANK)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Off for a bank that registered itself (A.1) until Bits has verified the registration:
+    # until then its users reach their onboarding case and nothing else
+    # (accounts.middleware.UnverifiedOrganisationMiddleware), and Bits and Lånekassen see it
+    # marked wherever its name is shown.
+    is_verified = models.BooleanField(_("verifisert av Bits"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("organisasjon")
@@ -84,9 +96,11 @@ class Membership(models.Model):
         MEMBER = "member", _("Medlem")
         ADMIN = "admin", _("Administrator")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership",
+                                verbose_name=_("bruker"))
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("organisasjon"),
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     # Signeringsrett: may sign the terms of use (bruksvilkår) on the organisation's behalf.
@@ -95,7 +109,7 @@ class Membership(models.Model):
     # Sikkerhetskontakt: reports and sees the bank's security breaches (C.2, C.3) with its
     # admins. Set by the organisation's admin; ordinary members never see a breach.
     is_security_contact = models.BooleanField(_("sikkerhetskontakt"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("medlemskap")
@@ -114,7 +128,8 @@ class ContactPoint(models.Model):
         SECURITY = "security", _("Sikkerhet")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contact_points"
+        Organisation, on_delete=models.CASCADE, related_name="contact_points",
+        verbose_name=_("organisasjon"),
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("navn"), max_length=200)
@@ -143,18 +158,21 @@ class Invitation(models.Model):
     """An invitation to join an organisation; the only way into the portal (no open sign-up)."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations"
+        Organisation, on_delete=models.CASCADE, related_name="invitations",
+        verbose_name=_("organisasjon"),
     )
     email = models.EmailField(_("e-post"))
     name = models.CharField(_("navn"), max_length=200, blank=True)
     role = models.CharField(
         _("rolle"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token,
+                             verbose_name=_("token"))
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("invitert av"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
+    expires_at = models.DateTimeField(default=_invitation_expiry, verbose_name=_("utløper"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("akseptert"))
     revoked_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
 
     class Meta:

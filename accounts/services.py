@@ -4,8 +4,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casework.errors import DomainError
+from casework.runner import lazy_title
 from casework.services import audit_record
 from notifications.models import OutboxMessage
 from notifications.services import email_enqueue, notify
@@ -18,7 +20,8 @@ from .selectors import contact_points_overdue_organisations
 def invitation_create(*, by, organisation, email, name="", role=Membership.Role.MEMBER):
     """Invite someone to `organisation`.
 
-    Side effects: an Invitation row, an audit event, an e-mail with the link in the outbox;
+    Side effects: an Invitation row, an audit event, an e-mail with the link in the outbox
+    (to an address that already has a user: an e-mail telling its owner, without the link);
     an admin invited to Bits or Lånekassen is told to that organisation's other admins.
     """
     email = email.strip().lower()
@@ -26,8 +29,10 @@ def invitation_create(*, by, organisation, email, name="", role=Membership.Role.
         raise DomainError(_("Du kan ikke invitere til denne organisasjonen."))
     if role not in Membership.Role.values:
         raise DomainError(_("Ukjent rolle."))
-    if User.objects.filter(email__iexact=email).exists():
-        raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
+    # An address that already has a user is invited all the same, so the answer tells the
+    # inviter nothing about who has an account; its owner gets a mail saying so instead of
+    # the link (a user belongs to one organisation, and accepting would be refused).
+    owner = User.objects.filter(email__iexact=email).first()
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organisation=organisation, email=email, name=name, role=role, invited_by=by
@@ -36,14 +41,24 @@ def invitation_create(*, by, organisation, email, name="", role=Membership.Role.
                              data={"email": email, "role": role})
         if role == Membership.Role.ADMIN:
             _admins_tell_new_admin(organisation=organisation, by=by, email=email, event=event)
-        email_enqueue(
-            to=email,
-            subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
-            template="accounts/email/invitation.txt",
-            context={"invitation": invitation,
-                     "path": reverse("accounts:invitation_accept", args=[invitation.token])},
-            key=f"invitation:{invitation.pk}",
-        )
+        if owner is not None:
+            email_enqueue(
+                to=owner.email,
+                subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
+                template="accounts/email/invitation_existing_user.txt",
+                context={"invitation": invitation, "user": owner},
+                key=f"invitation:{invitation.pk}",
+            )
+        else:
+            email_enqueue(
+                to=email,
+                subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
+                template="accounts/email/invitation.txt",
+                context={"invitation": invitation,
+                         "path": reverse("accounts:invitation_accept",
+                                         args=[invitation.token])},
+                key=f"invitation:{invitation.pk}",
+            )
     return invitation
 
 
@@ -101,8 +116,8 @@ def bank_register(*, orgnr, name, contact_points, registrant_name, registrant_em
     password: they set one when they confirm their e-mail address. The caller holds the
     transaction and checks the input.
 
-    Side effects: an Organisation, ContactPoints (confirmed now), a User, an admin Membership,
-    an audit event.
+    Side effects: an Organisation (not verified: Bits verifies the registration), ContactPoints
+    (confirmed now), a User, an admin Membership, an audit event.
     """
     registrant_email = registrant_email.strip().lower()
     if Organisation.objects.filter(orgnr=orgnr).exists():
@@ -111,7 +126,7 @@ def bank_register(*, orgnr, name, contact_points, registrant_name, registrant_em
         raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen."))
     now = timezone.now()
     organisation = Organisation.objects.create(orgnr=orgnr, name=name.strip(),
-                                               kind=Organisation.Kind.BANK)
+                                               kind=Organisation.Kind.BANK, is_verified=False)
     ContactPoint.objects.bulk_create([
         ContactPoint(organisation=organisation, kind=cp["kind"], name=cp["name"].strip(),
                      email=cp["email"].strip().lower(), phone=cp["phone"], confirmed_at=now)
@@ -122,6 +137,22 @@ def bank_register(*, orgnr, name, contact_points, registrant_name, registrant_em
     audit_record(obj=organisation, actor=None, verb="bank_registered",
                  data={"orgnr": orgnr, "admin": registrant_email})
     return organisation, user
+
+
+def organisation_mark_verified(*, organisation):
+    """Bits has verified a bank's registration; the caller (onboarding_verify) holds the
+    transaction and records the audit event. The bank's first admin (the registrant) gets
+    signing authority when nobody has it yet: the next step is signing the terms, and nobody
+    else in the bank could grant it.
+
+    Side effects: is_verified on; can_sign on the admins' memberships when the bank has no
+    signer.
+    """
+    Organisation.objects.filter(pk=organisation.pk).update(is_verified=True)
+    organisation.is_verified = True
+    memberships = Membership.objects.filter(organisation=organisation)
+    if not memberships.filter(can_sign=True).exists():
+        memberships.filter(role=Membership.Role.ADMIN, user__is_active=True).update(can_sign=True)
 
 
 def organisation_rename(*, organisation, by, name):
@@ -217,8 +248,8 @@ def _admins_tell_new_admin(*, organisation, by, email, event, skip=()):
         organisation=organisation, role=Membership.Role.ADMIN, user__is_active=True)
         .exclude(user_id__in=[u.pk for u in skip]).select_related("user")]
     notify(users=admins, exclude=by, url=reverse("accounts:members"),
-           title=_("%(email)s blir administrator i %(org)s") % {
-               "email": email, "org": organisation.name},
+           title=lazy_title(gettext_noop("%(email)s blir administrator i %(org)s"),
+                            email=email, org=organisation.name),
            key=f"new-admin:{organisation.pk}:{event.pk}")
 
 
@@ -241,8 +272,9 @@ def membership_set_role(*, membership, by, role):
         event = audit_record(obj=membership.organisation, actor=by, verb="member_role_changed",
                              data={"email": membership.user.email, "from": old, "to": role})
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
-               title=_("Rollen din i %(org)s er nå %(role)s") % {
-                   "org": membership.organisation.name, "role": membership.get_role_display()},
+               title=lazy_title(gettext_noop("Rollen din i %(org)s er nå %(role)s"),
+                                org=membership.organisation.name,
+                                role=membership.get_role_display()),
                key=f"member-role:{membership.pk}:{event.pk}")
         if role == Membership.Role.ADMIN:
             _admins_tell_new_admin(organisation=membership.organisation, by=by,
@@ -268,10 +300,10 @@ def membership_set_signing_authority(*, membership, by, can_sign):
                              verb="signing_authority_granted" if can_sign
                              else "signing_authority_revoked",
                              data={"email": membership.user.email})
-        title = (_("Du har fått signeringsrett for %(org)s") if can_sign
-                 else _("Signeringsretten din for %(org)s er fjernet"))
+        title = (gettext_noop("Du har fått signeringsrett for %(org)s") if can_sign
+                 else gettext_noop("Signeringsretten din for %(org)s er fjernet"))
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
-               title=title % {"org": membership.organisation.name},
+               title=lazy_title(title, org=membership.organisation.name),
                key=f"member-sign:{membership.pk}:{event.pk}")
     return membership
 
@@ -294,10 +326,10 @@ def membership_set_security_contact(*, membership, by, is_security_contact):
                              verb="security_contact_granted" if is_security_contact
                              else "security_contact_revoked",
                              data={"email": membership.user.email})
-        title = (_("Du er nå sikkerhetskontakt for %(org)s") if is_security_contact
-                 else _("Du er ikke lenger sikkerhetskontakt for %(org)s"))
+        title = (gettext_noop("Du er nå sikkerhetskontakt for %(org)s") if is_security_contact
+                 else gettext_noop("Du er ikke lenger sikkerhetskontakt for %(org)s"))
         notify(users=[membership.user], exclude=by, url=reverse("accounts:members"),
-               title=title % {"org": membership.organisation.name},
+               title=lazy_title(title, org=membership.organisation.name),
                key=f"member-security:{membership.pk}:{event.pk}")
     return membership
 

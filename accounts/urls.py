@@ -15,4 +15,5 @@ urlpatterns = [
     path("medlemmer/<int:pk>/fjern/", views.member_remove, name="member_remove"),
     path("kontaktpunkter/", views.contact_points, name="contact_points"),
     path("kontaktpunkter/bekreft/", views.contact_points_confirm, name="contact_points_confirm"),
+    path("profil/", views.profile, name="profile"),
 ]

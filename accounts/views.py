@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -6,14 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.errors import DomainError
+from casework.errors import DomainError, form_add_domain_error
 
-from . import selectors, services
+from . import profiles, selectors, services
 from .forms import (
     AcceptInvitationForm,
     ContactPointForm,
     InvitationForm,
     MemberRoleForm,
+    ProfileForm,
     SecurityContactForm,
     SigningAuthorityForm,
 )
@@ -204,3 +206,32 @@ def contact_points_confirm(request):
     else:
         messages.success(request, _("Kontaktpunktene er bekreftet."))
     return redirect("accounts:contact_points")
+
+
+@login_required
+def profile(request):
+    """The person's own page: name, language, which events come by e-mail, and the ways to
+    change password, e-mail address and second factor, and to get the notice feeds."""
+    user = request.user
+    kinds = profiles.email_kinds()
+    opted_out = set(user.email_opt_out or ())
+    form = ProfileForm(request.POST or None, kinds=kinds, initial={
+        "name": user.name, "language": user.language,
+        "email_kinds": [kind for kind, _label in kinds if kind not in opted_out]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            profiles.user_profile_update(user=user, by=user, name=data["name"],
+                                         language=data["language"],
+                                         email_kinds_wanted=data["email_kinds"])
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Profilen din er lagret."))
+            response = redirect("accounts:profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"],
+                                samesite="Lax", secure=request.is_secure())
+            return response
+    return render(request, "accounts/profile.html", {
+        "form": form, "feed_token": getattr(user, "notice_feed_token", None),
+        "has_mfa": user.authenticator_set.exists()})

@@ -26,11 +26,11 @@ class Notification(models.Model):
     """An in-portal notification: shown in the header count and the notification list."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="notifications")
+                                  related_name="notifications", verbose_name=_("mottaker"))
     title = models.CharField(_("tittel"), max_length=300)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(max_length=500, blank=True, verbose_name=_("lenke"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("opprettet"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lest"))
 
     class Meta:
         verbose_name = _("varsel i portalen")
@@ -61,20 +61,22 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sendt")
         FAILED = "failed", _("Feilet")
 
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL,
+                               verbose_name=_("kanal"))
     key = models.CharField(max_length=200, unique=True,
-                           help_text=_("Hindrer at samme melding legges i kø to ganger."))
+                           help_text=_("Hindrer at samme melding legges i kø to ganger."),
+                           verbose_name=_("idempotensnøkkel"))
     to = models.CharField(_("mottaker"), max_length=320)
     subject = models.CharField(_("emne"), max_length=300)
     body = models.TextField(_("tekst"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+                              db_index=True, verbose_name=_("status"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("forsøk"))
+    last_error = models.TextField(blank=True, verbose_name=_("siste feil"))
+    claim_token = models.CharField(max_length=32, blank=True, verbose_name=_("reservasjonsnøkkel"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reservert"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("opprettet"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sendt"))
 
     class Meta:
         verbose_name = _("utgående melding")
@@ -97,23 +99,26 @@ class FanoutJob(models.Model):
     """
 
     key = models.CharField(max_length=200, unique=True,
-                           help_text=_("Hindrer at samme kunngjøring sendes to ganger."))
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+                           help_text=_("Hindrer at samme kunngjøring sendes to ganger."),
+                           verbose_name=_("idempotensnøkkel"))
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("gjelder (type)"))
+    subject_id = models.PositiveBigIntegerField(verbose_name=_("gjelder (ID)"))
     subject = GenericForeignKey("subject_type", "subject_id")
     event = models.CharField(_("hendelse"), max_length=64)
-    organisation_ids = models.JSONField(default=list)
+    organisation_ids = models.JSONField(default=list, verbose_name=_("organisasjoner (ID-er)"))
     title = models.CharField(_("tittel"), max_length=300)
-    url = models.CharField(max_length=500, blank=True)
-    email_subject = models.CharField(max_length=300)
-    email_body = models.TextField()
+    url = models.CharField(max_length=500, blank=True, verbose_name=_("lenke"))
+    email_subject = models.CharField(max_length=300, verbose_name=_("e-postemne"))
+    email_body = models.TextField(verbose_name=_("e-posttekst"))
     # Empty: not sent to webhooks (a reminder asks people to click in the portal).
-    webhook_payload = models.TextField(blank=True)
-    cursor = models.PositiveBigIntegerField(default=0)
-    batches = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    webhook_payload = models.TextField(blank=True, verbose_name=_("innhold til webhooks"))
+    cursor = models.PositiveBigIntegerField(default=0, verbose_name=_("posisjon"))
+    batches = models.PositiveIntegerField(default=0, verbose_name=_("puljer"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sist i live"))
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                       verbose_name=_("ferdig"))
 
     class Meta:
         verbose_name = _("utsendelsesjobb")
@@ -137,15 +142,16 @@ class WebhookEndpoint(models.Model):
     """
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                     related_name="webhooks")
+                                     related_name="webhooks", verbose_name=_("organisasjon"))
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
-    secret = models.CharField(max_length=100, default=webhook_secret_new, editable=False)
+    secret = models.CharField(max_length=100, default=webhook_secret_new, editable=False,
+                              verbose_name=_("hemmelighet"))
     is_active = models.BooleanField(_("aktiv"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
+                                   null=True, related_name="+", verbose_name=_("opprettet av"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
+    deactivated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("slått av"))
 
     class Meta:
         verbose_name = _("webhook")
@@ -176,34 +182,38 @@ class Delivery(models.Model):
         SENT = "sent", _("Sendt")
         FAILED = "failed", _("Feilet")
 
-    job = models.ForeignKey(FanoutJob, on_delete=models.CASCADE, related_name="deliveries")
+    job = models.ForeignKey(FanoutJob, on_delete=models.CASCADE, related_name="deliveries",
+                            verbose_name=_("utsendelsesjobb"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("organisasjon"))
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
-    target = models.CharField(max_length=300)
+    target = models.CharField(max_length=300, verbose_name=_("adresse"))
     address = models.CharField(_("adresse"), max_length=500)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="+")
+                             blank=True, related_name="+", verbose_name=_("bruker"))
     contact_point = models.ForeignKey("accounts.ContactPoint", on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="+")
+                                      null=True, blank=True, related_name="+",
+                                      verbose_name=_("kontaktpunkt"))
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="deliveries")
+                                 blank=True, related_name="deliveries", verbose_name=_("webhook"))
     outbox = models.ForeignKey(OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+                               related_name="+", verbose_name=_("utgående melding"))
     notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+                                     blank=True, related_name="+", verbose_name=_("varsel"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.QUEUED, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    resends = models.PositiveIntegerField(default=0)
-    first_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("forsøk"))
+    resends = models.PositiveIntegerField(default=0, verbose_name=_("sendt på nytt"))
+    first_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første forsøk"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                           verbose_name=_("neste forsøk"))
+    claim_token = models.CharField(max_length=32, blank=True, verbose_name=_("reservasjonsnøkkel"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reservert"))
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                        verbose_name=_("siste statuskode"))
+    last_error = models.TextField(blank=True, verbose_name=_("siste feil"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sendt"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("levering")
@@ -222,14 +232,29 @@ class Delivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    """One POST of a webhook delivery, as the bank admin sees it."""
+    """One POST of a webhook delivery. The bank admin sees its `category`, never `error`: the
+    raw text ("Connection refused", a TLS message) would tell what listens where (Lånekassen
+    and the Django admin see it)."""
+
+    class Category(models.TextChoices):
+        CONNECT = "connect", _("Kunne ikke koble til")
+        TLS = "tls", _("TLS-feil")
+        TIMEOUT = "timeout", _("Tidsavbrudd")
+        REDIRECT = "redirect", _("Videresending (følges ikke)")
+        HTTP_4XX = "http_4xx", _("HTTP 4xx")
+        HTTP_5XX = "http_5xx", _("HTTP 5xx")
+        ADDRESS = "address", _("Adressen er ikke tillatt")
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE,
-                                 related_name="webhook_attempts")
-    attempted_at = models.DateTimeField(db_index=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
+                                 related_name="webhook_attempts", verbose_name=_("levering"))
+    attempted_at = models.DateTimeField(db_index=True, verbose_name=_("tidspunkt"))
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                   verbose_name=_("statuskode"))
+    # Empty when the POST was accepted (2xx).
+    category = models.CharField(_("feiltype"), max_length=20, choices=Category.choices,
+                                blank=True)
+    error = models.CharField(max_length=500, blank=True, verbose_name=_("feil"))
+    duration_ms = models.PositiveIntegerField(default=0, verbose_name=_("varighet (ms)"))
 
     class Meta:
         verbose_name = _("webhook-forsøk")
@@ -249,19 +274,22 @@ class Acknowledgement(models.Model):
     at Lånekassen), whether it has, and the reminders it was sent. Closed (`closed_at`) when
     the subject no longer needs it: no more reminders then."""
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("gjelder (type)"))
+    subject_id = models.PositiveBigIntegerField(verbose_name=_("gjelder (ID)"))
     subject = GenericForeignKey("subject_type", "subject_id")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                     related_name="acknowledgements")
+                                     related_name="acknowledgements",
+                                     verbose_name=_("organisasjon"))
     requested_at = models.DateTimeField(_("bedt om"))
     acknowledged_at = models.DateTimeField(_("bekreftet"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                         null=True, blank=True, related_name="+",
                                         verbose_name=_("bekreftet av"))
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    last_reminded_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0,
+                                                      verbose_name=_("påminnelser sendt"))
+    last_reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sist påminnet"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
 
     class Meta:
         verbose_name = _("bekreftelse")

@@ -149,3 +149,20 @@ def acknowledgements_pending(*, organisation_id, model):
         subject_type=ContentType.objects.get_for_model(model))
         .values_list("subject_id", flat=True))
 
+
+
+def acknowledgements_overdue_organisations():
+    """Banks that were reminded and still have not acknowledged something open:
+    [(organisation, oldest request)], oldest first. Two queries."""
+    from django.db.models import Min
+
+    from accounts.models import Organisation
+
+    oldest = dict(Acknowledgement.objects.filter(
+        acknowledged_at__isnull=True, closed_at__isnull=True, reminders_sent__gt=0,
+        organisation__kind=Organisation.Kind.BANK)
+        .values_list("organisation").annotate(oldest=Min("requested_at")).order_by())
+    if not oldest:
+        return []
+    orgs = Organisation.objects.in_bulk(list(oldest))
+    return sorted(((orgs[pk], at) for pk, at in oldest.items()), key=lambda row: row[1])

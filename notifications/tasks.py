@@ -8,8 +8,12 @@ from . import services
 
 
 @shared_task(acks_late=True)
-def outbox_deliver(message_id):
-    return services.outbox_send(message_id=message_id)
+def outbox_deliver(message_ids):
+    """Send a batch of outbox rows over one mail connection; returns how many it sent. (A
+    single id is a task queued before batches: it is a batch of one.)"""
+    if isinstance(message_ids, int):
+        message_ids = [message_ids]
+    return services.outbox_send_batch(message_ids=message_ids)
 
 
 @shared_task

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.errors import DomainError, form_add_domain_error
 from casework.views import run_service
@@ -23,8 +23,10 @@ def notification_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk):
+    """Follow a notification: it is marked read and the reader goes to what it is about (a
+    link, so it opens in a new tab too; only a same-site target is followed)."""
     notification = get_object_or_404(selectors.notifications_for_user(user=request.user), pk=pk)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):

@@ -1,6 +1,7 @@
 """Writes of the notifications app, by concern: the outbox and in-portal notifications
-(`outbox`), announcements to many organisations (`fanout`), webhooks (`webhooks`),
-acknowledgements and reminders (`acknowledgements`) and resending (`deliveries`)."""
+(`outbox`), sending outbox rows in batches over one connection (`sending`), announcements to
+many organisations (`fanout`), webhooks (`webhooks`), acknowledgements and reminders
+(`acknowledgements`) and resending (`deliveries`)."""
 
 from .acknowledgements import (
     acknowledgement_record,
@@ -15,11 +16,17 @@ from .outbox import (
     email_enqueue,
     notification_add,
     notification_mark_read,
+    notifications_add,
     notify,
     outbox_add,
-    outbox_claim,
+    outbox_add_many,
     outbox_dispatch_on_commit,
+)
+from .sending import (
+    outbox_claim,
+    outbox_claim_batch,
     outbox_send,
+    outbox_send_batch,
     outbox_sweep_pending,
 )
 from .webhooks import (
@@ -45,11 +52,15 @@ __all__ = [
     "fanout_sweep",
     "notification_add",
     "notification_mark_read",
+    "notifications_add",
     "notify",
     "outbox_add",
+    "outbox_add_many",
     "outbox_claim",
+    "outbox_claim_batch",
     "outbox_dispatch_on_commit",
     "outbox_send",
+    "outbox_send_batch",
     "outbox_sweep_pending",
     "webhook_claim",
     "webhook_deactivate",

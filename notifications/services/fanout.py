@@ -20,7 +20,7 @@ from accounts.models import Organisation
 
 from ..models import Delivery, FanoutJob
 from ..selectors import organisation_contacts, webhooks_for
-from .outbox import notification_add, outbox_add, outbox_dispatch_on_commit
+from .outbox import notifications_add, outbox_add, outbox_add_many, outbox_dispatch_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +84,18 @@ def email_key(job, address, resend=0):
     return f"{job.key}:email:{digest}{suffix}"
 
 
-def fanout_email_add(job, organisation, address, key):
-    """The outbox row of one fan-out e-mail (not dispatched: the caller does that)."""
+def fanout_email(job, organisation):
+    """The subject and text of the job's e-mail to one organisation: the one place a fan-out
+    mail is put together (the first send and every resend)."""
     with translation.override(settings.LANGUAGE_CODE):
         greeting = _("Til %(org)s") % {"org": organisation.name}
-    row, created = outbox_add(to=address, subject=job.email_subject,
-                              body=f"{greeting}\n\n{job.email_body}", key=key)
-    return row, created
+    return job.email_subject, f"{greeting}\n\n{job.email_body}"
+
+
+def fanout_email_add(job, organisation, address, key):
+    """The outbox row of one fan-out e-mail (not dispatched: the caller does that)."""
+    subject, body = fanout_email(job, organisation)
+    return outbox_add(to=address, subject=subject, body=body, key=key)
 
 
 def fanout_step(*, job_id, batch_size=None):
@@ -124,29 +129,30 @@ def fanout_step(*, job_id, batch_size=None):
         hooks = webhooks_for([org.pk for org in batch]) if job.webhook_payload else {}
         existing = set(Delivery.objects.filter(job=job, organisation__in=batch)
                        .values_list("channel", "target"))
-        new, outbox_ids = [], []
         channel = Delivery.Channel
+        emails = [(org, address, contact_point)
+                  for org in batch for address, contact_point in contacts[org.pk].emails
+                  if (channel.EMAIL, f"email:{address}"[:300]) not in existing]
+        texts = {org.pk: fanout_email(job, org) for org in batch}
+        outbox = outbox_add_many([
+            {"to": address, "subject": texts[org.pk][0], "body": texts[org.pk][1],
+             "key": email_key(job, address)} for org, address, _contact_point in emails])
+        new = []
+        for org, address, contact_point in emails:
+            outbox_id, _created = outbox[email_key(job, address)[:200]]
+            new.append(Delivery(job=job, organisation=org, channel=channel.EMAIL,
+                                target=f"email:{address}"[:300], address=address,
+                                outbox_id=outbox_id, contact_point=contact_point))
+        people = [(org, user) for org in batch for user in contacts[org.pk].users
+                  if (channel.PORTAL, f"user:{user.pk}") not in existing]
+        notifications = notifications_add(users=[user for _org, user in people],
+                                          title=job.title, url=job.url)
+        for (org, user), notification in zip(people, notifications, strict=True):
+            new.append(Delivery(job=job, organisation=org, channel=channel.PORTAL,
+                                target=f"user:{user.pk}", address=user.email, user=user,
+                                notification=notification, status=Delivery.Status.SENT,
+                                sent_at=now))
         for org in batch:
-            entry = contacts[org.pk]
-            for address, contact_point in entry.emails:
-                target = f"email:{address}"[:300]
-                if (channel.EMAIL, target) in existing:
-                    continue
-                outbox, created = fanout_email_add(job, org, address, email_key(job, address))
-                if created:
-                    outbox_ids.append(outbox.pk)
-                new.append(Delivery(job=job, organisation=org, channel=channel.EMAIL,
-                                    target=target, address=address, outbox=outbox,
-                                    contact_point=contact_point))
-            for user in entry.users:
-                target = f"user:{user.pk}"
-                if (channel.PORTAL, target) in existing:
-                    continue
-                notification = notification_add(user=user, title=job.title, url=job.url)
-                new.append(Delivery(job=job, organisation=org, channel=channel.PORTAL,
-                                    target=target, address=user.email, user=user,
-                                    notification=notification, status=Delivery.Status.SENT,
-                                    sent_at=now))
             for endpoint in hooks.get(org.pk, []):
                 target = f"webhook:{endpoint.pk}"
                 if (channel.WEBHOOK, target) in existing:
@@ -158,7 +164,7 @@ def fanout_step(*, job_id, batch_size=None):
         job.cursor = ids[-1]
         job.batches += 1
         job.save(update_fields=["cursor", "batches", "heartbeat_at"])
-        outbox_dispatch_on_commit(outbox_ids)
+        outbox_dispatch_on_commit(sorted(pk for pk, created in outbox.values() if created))
         webhook_ids = [row.pk for row in created_rows if row.channel == channel.WEBHOOK]
         if webhook_ids and None in webhook_ids:
             # A backend that does not return primary keys from bulk_create: read them back.

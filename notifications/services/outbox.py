@@ -1,29 +1,20 @@
 """Telling people: in-portal notifications and e-mail through the outbox.
 
-Sending an outbox row (`outbox_send`), in three steps so that no row lock or transaction is
-held while the mail server is talked to:
-1. claim: one conditional UPDATE moves the row from pending (or from a claim older than
-   OUTBOX_CLAIM_TIMEOUT_SECONDS: a worker that died mid-send) to sending, with a fresh claim
-   token, and commits. Two workers never both win the claim;
-2. send, with no transaction open;
-3. record the result under the claim token: sent; or back to pending with the attempt and
-   its error (the sweep tries again); or failed after OUTBOX_MAX_ATTEMPTS.
-A worker killed between an accepted send and step 3 leaves a claim that times out and is sent
-again: the one window in which a mail can go twice, as small as a database write.
+A row is written in the transaction of what it tells about; after commit its id is queued to
+the worker, many ids to one task (`_dispatch_after_commit`), and the worker sends them over one
+mail connection (`sending`: claim, commit, send, record each result).
 """
 
 import logging
-import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ..models import Notification, OutboxMessage
-from ..transports import Email, Portal, TransportError
+from ..transports import Portal
+from .sending import claim_timeout  # noqa: F401  (webhooks' claims time out alike)
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +23,18 @@ def _setting(name, default):
     return getattr(settings, name, default)
 
 
-def claim_timeout():
-    return timedelta(seconds=_setting("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300))
-
-
 def _dispatch_after_commit(message_ids):
     from ..tasks import outbox_deliver
 
-    for message_id in message_ids:
+    size = max(1, _setting("OUTBOX_BATCH_SIZE", 50))
+    for start in range(0, len(message_ids), size):
         try:
-            outbox_deliver.apply_async((message_id,), retry=False)
+            outbox_deliver.apply_async((message_ids[start:start + size],), retry=False)
         except Exception:
             # Broker down: the rows stay pending and the sweep sends them later. Stop at the
             # first failure so that a request pays for one connection attempt, not one per row.
             log.warning("Could not queue outbox messages %s; the sweep will send them",
-                        message_ids, exc_info=True)
+                        message_ids[start:], exc_info=True)
             return
 
 
@@ -58,14 +46,16 @@ def outbox_dispatch_on_commit(message_ids):
         transaction.on_commit(lambda: _dispatch_after_commit(message_ids))
 
 
-def email_enqueue(*, to, subject, template, context, key):
-    """Render an e-mail now and put it in the outbox; it is sent after commit.
+def email_enqueue(*, to, subject, template, context, key, language=None):
+    """Render an e-mail now and put it in the outbox; it is sent after commit. The subject (a
+    lazy string) and the body are rendered in `language` (the recipient's; by default the
+    portal's), not in the language of whoever caused the mail.
 
     Side effects: one OutboxMessage row (none if `key` was already queued) and, after commit,
-    a Celery task per row.
+    a Celery task to send it.
     """
     message, created = _outbox_add(to=to, subject=subject, template=template, context=context,
-                                   key=key)
+                                   key=key, language=language)
     if created:
         outbox_dispatch_on_commit([message.pk])
     return message
@@ -79,10 +69,49 @@ def outbox_add(*, to, subject, body, key):
         key=key[:200], defaults={"to": to, "subject": str(subject)[:300], "body": body})
 
 
-def _outbox_add(*, to, subject, template, context, key):
-    with translation.override(settings.LANGUAGE_CODE):
+def outbox_add_many(messages):
+    """Put many already written e-mails in the outbox in a few queries (no dispatch: the
+    caller queues the new ones). `messages` are dicts of to, subject, body and key; a key
+    already in the outbox is not added again. Returns {key: (row id, created)}.
+    """
+    by_key = {message["key"][:200]: message for message in messages}
+    existing = dict(OutboxMessage.objects.filter(key__in=list(by_key))
+                    .values_list("key", "pk"))
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(key=key, to=message["to"], subject=str(message["subject"])[:300],
+                       body=message["body"])
+         for key, message in by_key.items() if key not in existing],
+        ignore_conflicts=True)
+    # Read back rather than trust bulk_create's keys: with ignore_conflicts a row another
+    # transaction wrote meanwhile comes back without one.
+    ids = dict(OutboxMessage.objects.filter(key__in=list(by_key)).values_list("key", "pk"))
+    return {key: (pk, key not in existing) for key, pk in ids.items()}
+
+
+def recipient_language(user):
+    """The language `user` reads the portal in (their profile's), else the portal's."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = getattr(user, "language", "") or ""
+    return language if language in languages else settings.LANGUAGE_CODE
+
+
+def _outbox_add(*, to, subject, template, context, key, language=None):
+    """The one place an e-mail is rendered: subject and body in the recipient's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = str(subject)
         body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
     return outbox_add(to=to, subject=subject, body=body, key=key)
+
+
+def email_kind(key):
+    """The kind of event a notification key tells about: its first part (a case type's model
+    label, `incidents.errorreport`), which is what a person opts out of on their profile."""
+    return str(key).split(":", 1)[0]
+
+
+def email_wanted(user, kind, *, critical=False):
+    """Whether `user` wants e-mail about `kind`; critical events always go by e-mail."""
+    return critical or kind not in set(getattr(user, "email_opt_out", None) or ())
 
 
 def notification_add(*, user, title, url):
@@ -90,87 +119,44 @@ def notification_add(*, user, title, url):
     return Portal().notify(user=user, title=title, url=url)
 
 
+def notifications_add(*, users, title, url):
+    """The same in-portal notification to many users, in one query (the `Portal` channel's
+    row, written in bulk). Returns the rows, with their ids, in the order of `users`."""
+    rows = [Notification(recipient=user, title=str(title)[:300], url=url) for user in users]
+    return Notification.objects.bulk_create(rows)
+
+
 def notify(*, users, title, url, key, template="notifications/email/case_event.txt",
-           context=None, exclude=None):
+           context=None, exclude=None, kind=None, critical=False):
     """Tell `users` (in the portal and by e-mail) that something happened at `url`.
+
+    `title` is a lazy string (`casework.runner.lazy_title`, `gettext_lazy`): each recipient's
+    notification, subject and body are rendered in their own language (`User.language`).
+    E-mail is skipped for a recipient who opted out of `kind` (by default the key's first
+    part, `email_kind`), unless the event is `critical`; the portal always tells.
 
     Side effects: a Notification and an OutboxMessage per recipient (not `exclude`, the person
     who did it), e-mail sent after commit.
     """
     recipients = {u.pk: u for u in users if u.is_active and (exclude is None or u.pk != exclude.pk)}
+    kind = kind or email_kind(key)
     queued = []
     for user in recipients.values():
-        Portal().notify(user=user, title=title, url=url)
+        language = recipient_language(user)
+        with translation.override(language):
+            text = str(title)
+        Portal().notify(user=user, title=text, url=url)
+        if not email_wanted(user, kind, critical=critical):
+            continue
         message, created = _outbox_add(
             to=user.email, subject=title, template=template,
             context={**(context or {}), "title": title, "url": url, "recipient": user},
-            key=f"{key}:{user.pk}",
+            key=f"{key}:{user.pk}", language=language,
         )
         if created:
             queued.append(message.pk)
     outbox_dispatch_on_commit(queued)
     return list(recipients.values())
-
-
-def _claimable(now):
-    return (Q(status=OutboxMessage.Status.PENDING)
-            | Q(status=OutboxMessage.Status.SENDING, claimed_at__lt=now - claim_timeout()))
-
-
-def outbox_claim(*, message_id, now=None):
-    """Claim one row for sending and commit the claim. Returns the claimed row (its
-    `claim_token` set), or None if it is sent, failed, or claimed by a live sender."""
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    with transaction.atomic():
-        # One UPDATE decides: under PostgreSQL's row lock the second of two concurrent claims
-        # re-reads the row, no longer finds it claimable and updates nothing.
-        won = (OutboxMessage.objects.filter(_claimable(now), pk=message_id)
-               .update(status=OutboxMessage.Status.SENDING, claim_token=token, claimed_at=now,
-                       attempts=F("attempts") + 1))
-    if not won:
-        return None
-    return OutboxMessage.objects.get(pk=message_id)
-
-
-def outbox_send(*, message_id, now=None):
-    """Send one outbox row if it is pending (or its claim has timed out). Returns True if this
-    call sent it.
-
-    Side effects: the row's status, attempts, error and sent time; one e-mail.
-    """
-    message = outbox_claim(message_id=message_id, now=now)
-    if message is None:
-        return False
-    mine = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token)
-    try:
-        Email().notify(to=message.to, subject=message.subject, body=message.body)
-    except TransportError as exc:
-        failed = message.attempts >= _setting("OUTBOX_MAX_ATTEMPTS", 10)
-        mine.update(status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.PENDING,
-                    last_error=exc.message, claim_token="", claimed_at=None)
-        log.warning("Sending outbox message %s failed (attempt %s): %s", message.pk,
-                    message.attempts, exc.message)
-        return False
-    recorded = mine.update(status=OutboxMessage.Status.SENT, sent_at=timezone.now(),
-                           last_error="", claim_token="", claimed_at=None)
-    if not recorded:
-        log.warning("Outbox message %s was sent after its claim had timed out", message.pk)
-    return True
-
-
-def outbox_sweep_pending(*, older_than_seconds=None, now=None):
-    """Send every pending row older than the sweep delay, and every row whose claim timed out.
-    Returns how many were sent."""
-    if older_than_seconds is None:
-        older_than_seconds = settings.OUTBOX_SWEEP_AFTER_SECONDS
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=older_than_seconds)
-    ids = list(OutboxMessage.objects.filter(
-        Q(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
-        | Q(status=OutboxMessage.Status.SENDING, claimed_at__lt=now - claim_timeout()))
-        .order_by("created_at").values_list("pk", flat=True)[:500])
-    return sum(1 for pk in ids if outbox_send(message_id=pk, now=now))
 
 
 def notification_mark_read(*, user, notification_id=None):

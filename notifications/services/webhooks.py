@@ -1,12 +1,11 @@
 """Webhooks: sending a delivery (claimed, posted with no transaction open, result recorded),
 retries with backoff, and a bank admin registering and switching off endpoints."""
 
-import ipaddress
+import logging
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,16 +16,20 @@ from casework.services import audit_record
 
 from .. import permissions as perms
 from ..models import Delivery, WebhookAttempt, WebhookEndpoint
-from ..transports import TransportError, Webhook
+from ..transports import (
+    AddressRefused,
+    TransportError,
+    Webhook,
+    webhook_allow_loopback,
+    webhook_resolve,
+)
 from .outbox import claim_timeout
+
+logger = logging.getLogger(__name__)
 
 WEBHOOK_RETRY_FOR = timedelta(hours=24)
 WEBHOOK_FIRST_RETRY = timedelta(seconds=30)
 WEBHOOK_MAX_BACKOFF = timedelta(hours=1)
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
 
 
 def _backoff(attempts):
@@ -76,19 +79,25 @@ def webhook_send(*, delivery_id, now=None):
                     attempts=F("attempts") - 1)
         return False
     body = delivery.job.webhook_payload.encode()
-    status_code, error, permanent = None, "", False
+    status_code, error, category, permanent = None, "", "", False
     try:
+        # The transport resolves and checks the host again: it may point elsewhere since it
+        # was registered.
         result = Webhook().notify(url=endpoint.url, secret=endpoint.secret,
                                   webhook_id=delivery.webhook_id, event=delivery.job.event,
                                   body=body)
         status_code, duration_ms = result.status_code, result.duration_ms
     except TransportError as exc:
         status_code, error, permanent = exc.status_code, exc.message, exc.permanent
+        category = exc.category or WebhookAttempt.Category.CONNECT
         duration_ms = exc.duration_ms
+        # The raw text is for the operators (and Lånekassen); the bank admin sees the category.
+        logger.warning("Webhook %s (endpoint %s) failed: %s", delivery.webhook_id,
+                       endpoint.pk, error)
     with transaction.atomic():
         WebhookAttempt.objects.create(delivery=delivery, attempted_at=now,
-                                      status_code=status_code, error=error[:500],
-                                      duration_ms=duration_ms)
+                                      status_code=status_code, category=category,
+                                      error=error[:500], duration_ms=duration_ms)
         fields = {"first_attempt_at": first_attempt_at, "last_status_code": status_code,
                   "last_error": error, "claim_token": "", "claimed_at": None}
         if not error:
@@ -113,11 +122,17 @@ def webhook_sweep(*, now=None):
 
 
 def webhook_url_problem(url):
-    """Why a webhook URL cannot be used, or None. https only, unless
-    NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests, the embedded default) allows http to this
-    machine. Never this machine or a private network in production."""
+    """Why a webhook URL cannot be used, or None.
+
+    https only, to a host whose every address is public (resolved now; the transport resolves
+    and checks again at every send, and connects only to an address it checked). With
+    NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests, the embedded default; production refuses to
+    start with it) this machine may be used too, also over http. A name that does not resolve
+    (yet) is accepted: it cannot reach anything, and every send checks it.
+    """
     try:
         parts = urlsplit((url or "").strip())
+        port = parts.port
     except ValueError:
         return _("Ugyldig URL.")
     host = (parts.hostname or "").lower()
@@ -125,21 +140,24 @@ def webhook_url_problem(url):
         return _("Oppgi en fullstendig URL som begynner med https://.")
     if parts.username or parts.password:
         return _("URL-en kan ikke inneholde brukernavn eller passord.")
-    loopback = host in ("localhost", "127.0.0.1", "::1")
-    if _setting("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK", False):
-        if parts.scheme == "http" and not loopback:
-            return _("Webhooken må bruke https.")
-        return None
-    if parts.scheme != "https":
-        return _("Webhooken må bruke https.")
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if loopback or (address is not None and (address.is_private or address.is_loopback
-                                             or address.is_link_local
-                                             or address.is_reserved)):
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return _("Ugyldig URL.")
+    allow_loopback = webhook_allow_loopback()
+    try:
+        addresses = webhook_resolve(host,
+                                    port or (443 if parts.scheme == "https" else 80),
+                                    allow_loopback=allow_loopback)
+    except AddressRefused:
+        if parts.scheme == "http":
+            return _("Webhooken må bruke https.")
         return _("Webhooken må ligge på en offentlig adresse.")
+    except OSError:
+        addresses = None
+    if parts.scheme == "http" and not (allow_loopback and addresses
+                                       and all(a.is_loopback for a in addresses)):
+        return _("Webhooken må bruke https.")
     return None
 
 

@@ -268,13 +268,17 @@ def test_inviting_in_the_admin_goes_through_the_service(admin_client, lk_admin, 
     assert OutboxMessage.objects.filter(to="ny@bank-a.example.com").count() == 1
 
 
-def test_inviting_an_existing_user_in_the_admin_is_refused(admin_client, bank, bank_member):
+def test_inviting_an_existing_user_in_the_admin_tells_the_owner_instead_of_the_link(
+        admin_client, bank, bank_member):
+    # As everywhere else: no answer tells who has an account (issue 14).
     response = admin_client.post(f"{ADMIN}/invitation/add/", {
         "organisation": bank.pk, "email": bank_member.email, "name": "", "role": "member"},
         follow=True)
-    assert any("finnes allerede en bruker" in m for m in messages_of(response))
-    assert not Invitation.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert not any("finnes allerede en bruker" in m for m in messages_of(response))
+    assert Invitation.objects.get().email == bank_member.email
+    assert AuditEvent.objects.filter(verb="invitation_created").exists()
+    [mail] = OutboxMessage.objects.filter(to=bank_member.email)
+    assert "/konto/invitasjon/" not in mail.body
 
 
 def test_revoking_an_invitation_in_the_admin_is_audited_and_stops_the_link(

@@ -101,13 +101,15 @@ def test_bits_sees_the_organisation_choice(client_for, bits_user, bank, other_ba
     assert set(form.fields["organisation"].queryset) >= {bank, other_bank}
 
 
-def test_invitation_to_an_existing_email_is_refused_with_a_message(client_for, bank_admin, bank,
-                                                                   bank_member):
+def test_invitation_to_an_existing_email_is_answered_as_any_and_its_owner_is_told(
+        client_for, bank_admin, bank, bank_member):
+    # The inviter learns nothing about who has an account (issue 14); the owner gets a mail
+    # without the link instead of an invitation it could not use.
     response = invite(client_for(bank_admin), bank, email=bank_member.email.upper())
-    assert response.status_code == 200
-    assert "Det finnes allerede en bruker med denne e-postadressen." in response.content.decode()
-    assert bank_member.email.upper() in response.content.decode()  # what was typed stays
-    assert not Invitation.objects.exists()
+    assert response.status_code == 302
+    assert Invitation.objects.get().email == bank_member.email
+    [mail] = OutboxMessage.objects.filter(to=bank_member.email)
+    assert "/konto/invitasjon/" not in mail.body
 
 
 def test_invitation_with_a_bad_email_says_so(client_for, bank_admin, bank):

@@ -16,6 +16,12 @@ from tests.support.servers import WebhookReceiver
 BODY = json.dumps({"event": "test.ping"}).encode()
 
 
+@pytest.fixture(autouse=True)
+def _receiver_on_loopback(settings):
+    # The receiver listens on 127.0.0.1, which only tests and the embedded default may use.
+    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+
+
 @pytest.fixture
 def receiver():
     server = WebhookReceiver()

@@ -62,11 +62,17 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_case(client_for, r
     assert notification.read_at is not None
 
 
-def test_opening_needs_post(client_for, report, bank_member):
+def test_a_notification_is_a_link_that_marks_it_read_when_followed(client_for, report,
+                                                                  bank_member):
+    # Issue 15: notifications are links (they open in a new tab), no longer POST buttons.
     notification = Notification.objects.get(recipient=bank_member)
-    assert client_for(bank_member).get(f"/varsler/{notification.pk}/").status_code == 405
+    page = client_for(bank_member).get("/varsler/").content.decode()
+    assert f'href="/varsler/{notification.pk}/"' in page
+    response = client_for(bank_member).get(f"/varsler/{notification.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == report.get_absolute_url()
     notification.refresh_from_db()
-    assert notification.read_at is None
+    assert notification.read_at is not None
 
 
 def test_someone_elses_notification_gets_404(client_for, report, bits_user, other_bank_member):
