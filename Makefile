@@ -62,5 +62,10 @@ test: system-deps deps assets
 	@$(MAKE) --no-print-directory lint
 	@$(UV) run python scripts/testenv.py -- $(UV) run pytest $(PYTEST_ARGS)
 
+# Every bench/*.py (not the shared bench/_*.py) on throw-away PostgreSQL and Redis. Each prints its
+# table and appends one JSON line per measure to bench/results/latest.jsonl, emptied first so that
+# it holds this run's figures. `make test` runs each one short (BENCH_QUICK=1, tests/bench).
 bench: system-deps deps assets
-	@$(UV) run python scripts/testenv.py -- bash -c 'for b in bench/*.py; do echo "== $$b"; $(UV) run python $$b || exit 1; done'
+	@mkdir -p bench/results && : > bench/results/latest.jsonl
+	@$(UV) run python scripts/testenv.py -- bash -c 'rc=0; for b in bench/[!_]*.py; do echo "== $$b"; $(UV) run python $$b || rc=1; done; exit $$rc'
+	@echo "Results: bench/results/latest.jsonl"

@@ -3,8 +3,26 @@ from django.contrib import admin
 from .models import AuditEvent, OpeningHours, SlaTarget
 
 
+class LabelledListEditable:
+    """A ModelAdmin mixin for `list_editable`: each input in the change list is named by its
+    column and its row ("Første svar (minutter) – Feilmelding: Kritisk"). A table cell's input
+    has no <label> of its own, and a screen reader (and axe-core) would find it nameless."""
+
+    def get_changelist_form(self, request, **kwargs):
+        form_class = super().get_changelist_form(request, **kwargs)
+
+        class LabelledForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                for field in self.fields.values():
+                    label = f"{field.label} – {self.instance}" if self.instance.pk else field.label
+                    field.widget.attrs["aria-label"] = label
+
+        return LabelledForm
+
+
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["process", "severity", "first_response_minutes", "resolution_minutes"]
     list_editable = ["first_response_minutes", "resolution_minutes"]
     list_filter = ["process"]

@@ -46,6 +46,34 @@ def sanitize_filename(name: str) -> str:
     return cleaned or "vedlegg"
 
 
+# The extensions a file of each allowed type may keep; the first is added when its name has
+# another (a text file named "x.html" or "x.svg" must not open as a page: it becomes
+# "x.html.txt"). A name without an extension is left alone.
+EXTENSIONS = {
+    "text/plain": ("txt", "log", "csv", "tsv", "json", "har", "md", "yaml", "yml", "ini",
+                   "cfg", "conf", "out", "err", "trace", "pem", "crt", "cer"),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "application/pdf": ("pdf",),
+    "application/zip": ("zip",),
+    "application/gzip": ("gz", "tgz"),
+}
+
+
+def attachment_filename(name: str, mime: str) -> str:
+    """The name a file is stored and served under: `sanitize_filename`'s, with an extension
+    that matches its detected type `mime`. Idempotent (the download applies it again to names
+    stored before it existed)."""
+    cleaned = sanitize_filename(name)
+    stem, dot, extension = cleaned.rpartition(".")
+    allowed = EXTENSIONS.get(mime, ("bin",))
+    if not dot or not stem or extension.lower() in allowed:
+        return cleaned
+    return f"{cleaned}.{allowed[0]}"
+
+
 def validate_upload(upload) -> str:
     """Return the detected MIME type, or raise DomainError (on the form's `attachments` field)
     with a message for the person."""

@@ -22,18 +22,20 @@ class Environment(models.TextChoices):
 class AuditEvent(models.Model):
     """One thing that happened to an object: who, when, what, and the state before and after."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE,
+                                     verbose_name=_("innholdstype"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("objekt-ID"))
     target = GenericForeignKey("content_type", "object_id")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
+        verbose_name=_("utført av"),
     )
-    verb = models.CharField(max_length=64)
-    from_state = models.CharField(max_length=32, blank=True)
-    to_state = models.CharField(max_length=32, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    verb = models.CharField(max_length=64, verbose_name=_("hendelse"))
+    from_state = models.CharField(max_length=32, blank=True, verbose_name=_("fra status"))
+    to_state = models.CharField(max_length=32, blank=True, verbose_name=_("til status"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("hendelse")
@@ -54,16 +56,18 @@ class Message(models.Model):
         BITS = "bits", _("Internt notat (kun Bits)")
         LANEKASSEN = "lanekassen", _("Internt notat (kun Lånekassen)")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE,
+                                     verbose_name=_("innholdstype"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("objekt-ID"))
     target = GenericForeignKey("content_type", "object_id")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("forfatter"),
     )
     visibility = models.CharField(max_length=20, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
+                                  default=Visibility.PUBLIC, verbose_name=_("synlighet"))
     body = models.TextField(_("tekst"))
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("melding")
@@ -83,21 +87,23 @@ def _attachment_path(instance, filename):
 class Attachment(models.Model):
     """A file on a case. Stored under a random name; served only through an access-checked view."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE,
+                                     verbose_name=_("innholdstype"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("objekt-ID"))
     target = GenericForeignKey("content_type", "object_id")
     message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="attachments")
+                                related_name="attachments", verbose_name=_("melding"))
     visibility = models.CharField(max_length=20, choices=Message.Visibility.choices,
-                                  default=Message.Visibility.PUBLIC)
-    file = models.FileField(upload_to=_attachment_path, max_length=300)
+                                  default=Message.Visibility.PUBLIC, verbose_name=_("synlighet"))
+    file = models.FileField(upload_to=_attachment_path, max_length=300, verbose_name=_("fil"))
     filename = models.CharField(_("filnavn"), max_length=200)
-    mime_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
+    mime_type = models.CharField(max_length=100, verbose_name=_("filtype"))
+    size = models.PositiveBigIntegerField(verbose_name=_("størrelse (byte)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("lastet opp av"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("vedlegg")
@@ -112,9 +118,9 @@ class Attachment(models.Model):
 class ReferenceSequence(models.Model):
     """The last number handed out for a prefix and year (FM-2026-0001, ...)."""
 
-    prefix = models.CharField(max_length=8)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(max_length=8, verbose_name=_("prefiks"))
+    year = models.PositiveIntegerField(verbose_name=_("år"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("siste nummer"))
 
     class Meta:
         constraints = [
@@ -184,7 +190,7 @@ class CaseBase(FSMModelMixin, models.Model):
                                      related_name="+", verbose_name=_("bank"))
     status = FSMField(_("status"), max_length=32, protected=True, db_index=True)
     created_at = models.DateTimeField(_("opprettet"), db_index=True, default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("endret"))
     status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now)
 
     # Joins taken with the row lock (only the case's own row is locked).
@@ -206,3 +212,25 @@ class CaseBase(FSMModelMixin, models.Model):
 # abstract field would take each case type's transitions from the case type's own status field
 # (its redeclared one, or its copy of this one), which then lists none as available.
 models.signals.class_prepared.disconnect(CaseBase._meta.get_field("status")._collect_transitions)
+
+
+class SavedFilter(models.Model):
+    """A queue's filter a person saved under a name: the query string of the list page, shown
+    as a link above that case type's queue. Each person sees only their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="saved_filters", verbose_name=_("bruker"))
+    case_type_key = models.CharField(_("sakstype"), max_length=40)
+    name = models.CharField(_("navn"), max_length=80)
+    querystring = models.CharField(_("filter"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("lagret"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lagret filter")
+        verbose_name_plural = _("lagrede filtre")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "case_type_key", "name"],
+                                               name="saved_filter_unique_name")]
+
+    def __str__(self):
+        return self.name

@@ -27,6 +27,9 @@ class CaseType:
     - `home_panel(request)`: a dict for the home page (title, count, url, items; or several
       cards: the shapes are in `templates/dashboard.html`) or None.
     - `search(user, text)`: cases `user` may see that match `text` (optional).
+    - Queue work tools (`casework.queue`, optional): `take(case, by)` and `assign(case, by, to)`
+      the case type's take and assign services; `handlers(user)` the people `user` may assign
+      its cases to; `list_url_name` the queue's URL name (saved filters link to it).
     - The timeline (kernel views and `casework/_conversation.html`):
       `comment(case=, by=, body=, visibility=, files=)` the reply service;
       `message_visibilities(case, user)` what `user` may read and write;
@@ -35,6 +38,9 @@ class CaseType:
       `message_url_name` and `attachment_url_name` called with (reference[, pk]).
     - `status_label(state)`: a status value as text (defaults to the model's choices).
     - `event_detail(event)`: extra text after an audit event's label (optional).
+    - `sla_facts(case)`: for the SLA report (optional, with `sla_process`): a dict with `key`
+      (the severity or category the targets are set for), `key_label`, `first_response_at` and
+      `resolved_at` (None while the case does not count as resolved).
     """
 
     key: str
@@ -58,6 +64,11 @@ class CaseType:
     message_url_name: str = ""
     attachment_url_name: str = ""
     event_detail: Callable | None = None
+    sla_facts: Callable | None = None
+    take: Callable | None = None
+    assign: Callable | None = None
+    handlers: Callable | None = None
+    list_url_name: str = ""
 
     def status_label(self, state):
         field = self.model._meta.get_field("status")

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -73,8 +75,23 @@ class Tell:
     """
 
     users: Iterable
-    title: str
+    title: str  # a lazy string (`lazy_title`, `gettext_lazy`): rendered per recipient
     event: str = ""
+
+
+def _title_render(msgid, params):
+    text = _(str(msgid))
+    return text % params if params else text
+
+
+_title_lazy = lazy(_title_render, str)
+
+
+def lazy_title(msgid, **params):
+    """A notification title translated when it is shown, not when it is made: each recipient
+    reads it in their own language (`notify` renders it per recipient). Mark `msgid` for the
+    catalogue with `gettext_noop` or `gettext_lazy`; `params` fill its `%(name)s` places."""
+    return _title_lazy(msgid, params)
 
 
 def require_text(text, message, field="text"):
@@ -105,7 +122,7 @@ def case_tell(case, by, tells, key):
     """Queue the notifications for one case event; `key` identifies the event (its audit
     event), so the same event never notifies twice."""
     for tell in tells or ():
-        notify(users=list(tell.users), title=f"{case.reference}: {tell.title}",
+        notify(users=list(tell.users), title=format_lazy("{}: {}", case.reference, tell.title),
                url=case.get_absolute_url(), key=f"{key}:{tell.event}", exclude=by,
                context={"summary": case.headline() if hasattr(case, "headline") else str(case)})
 

@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from .attachments import sanitize_filename, validate_upload
+from .attachments import attachment_filename, validate_upload
 from .models import Attachment, AuditEvent, Message, ReferenceSequence
 
 
@@ -54,7 +54,7 @@ def attachments_add(*, obj, uploaded_by, files, message=None,
     for upload, mime in attachments_validate(files):
         created.append(Attachment.objects.create(
             content_type=content_type, object_id=obj.pk, message=message,
-            visibility=visibility, file=upload, filename=sanitize_filename(upload.name),
+            visibility=visibility, file=upload, filename=attachment_filename(upload.name, mime),
             mime_type=mime, size=upload.size, uploaded_by=uploaded_by,
         ))
     return created

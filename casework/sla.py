@@ -123,3 +123,16 @@ def case_clocks(*, calendar, targets, created_at, paused_since, paused_seconds, 
         "resolution": sla_state(calendar=calendar, target=resolution, due=resolution_due,
                                 met_at=resolved_at, paused=paused, now=now),
     }
+
+
+# The order of risk on a queue that spans processes (the home page): breached first.
+RISK_ORDER = {"breached": 0, "at_risk": 1, "on_track": 2, "paused": 3}
+
+
+def clock_most_at_risk(clocks) -> SlaState | None:
+    """Of a case's clocks ({"first_response": SlaState, "resolution": SlaState} or None), the
+    one not yet met that is most at risk (then the earliest due); None if all are met."""
+    running = [c for c in (clocks or {}).values() if c is not None and c.state != "met"]
+    if not running:
+        return None
+    return min(running, key=lambda c: (RISK_ORDER.get(c.state, 9), c.due))

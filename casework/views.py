@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .actions import action_named
+from .attachments import attachment_filename
 from .errors import DomainError, form_add_domain_error
 from .forms import MessageForm, TextActionForm
 from .registry import case_type
@@ -72,6 +73,7 @@ def case_message(request, reference, *, case_type_key):
     user = request.user
     case = ct.get_for_user(user=user, reference=reference)
     form = message_form_for(ct, case, user, request.POST, request.FILES)
+    status_before = case.status
     posted = False
     if form.is_valid():
         try:
@@ -86,13 +88,25 @@ def case_message(request, reference, *, case_type_key):
     if request.htmx:
         context = ct.detail_context(request, case, message_form=None if posted else form)
         if posted:
-            context["announcement"] = _("Meldingen er sendt.")
+            context["announcement"] = _sent_announcement(case, status_before)
+        else:
+            context["attachments_dropped"] = bool(request.FILES)
         return render(request, "casework/_conversation.html", context)
     if posted:
-        messages.success(request, _("Meldingen er sendt."))
+        messages.success(request, _sent_announcement(case, status_before))
         return redirect(case)
-    return render(request, ct.detail_template, ct.detail_context(request, case, message_form=form),
-                  status=400)
+    context = ct.detail_context(request, case, message_form=form)
+    context["attachments_dropped"] = bool(request.FILES)
+    return render(request, ct.detail_template, context, status=400)
+
+
+def _sent_announcement(case, status_before):
+    """What the person is told (and a screen reader reads out) after a reply: that it was
+    sent, and the case's new status when the reply moved it (a bank's answer)."""
+    if case.status != status_before:
+        return _("Meldingen er sendt. Saken har nå status: %(status)s.") % {
+            "status": case.get_status_display()}
+    return _("Meldingen er sendt.")
 
 
 @login_required
@@ -104,4 +118,5 @@ def case_attachment(request, reference, pk, *, case_type_key):
     if attachment is None:
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.filename, content_type=attachment.mime_type)
+                        filename=attachment_filename(attachment.filename, attachment.mime_type),
+                        content_type=attachment.mime_type)

@@ -225,7 +225,8 @@ class ChangeRequest(CaseBase):
 class Vote(models.Model):
     """A bank's support for a request: one per organisation, whoever in the bank cast it."""
 
-    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="votes")
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="votes",
+                                verbose_name=_("endringsønske"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
                                      related_name="+", verbose_name=_("bank"))
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -247,10 +248,10 @@ class Follower(models.Model):
     """A person who is told when the request changes status or gets a comment."""
 
     request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE,
-                                related_name="followers")
+                                related_name="followers", verbose_name=_("endringsønske"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                             related_name="+", verbose_name=_("bruker"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("følger")
@@ -272,7 +273,7 @@ class ImpactAnswer(models.Model):
     """A bank's answer to Lånekassen's question: what would this change mean for you? (E.2)"""
 
     request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE,
-                                related_name="impact_answers")
+                                related_name="impact_answers", verbose_name=_("endringsønske"))
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
                                      related_name="+", verbose_name=_("bank"))
     level = models.CharField(_("konsekvens"), max_length=10, choices=ImpactLevel.choices)
@@ -315,7 +316,7 @@ class GovernanceDecision(models.Model):
         DELIVERED = "delivered", _("Levert")
 
     request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE,
-                                related_name="decisions")
+                                related_name="decisions", verbose_name=_("endringsønske"))
     step = models.CharField(_("steg"), max_length=20, choices=Step.choices)
     outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices)
     decided_on = models.DateField(_("dato"))
@@ -326,7 +327,8 @@ class GovernanceDecision(models.Model):
     impact = models.PositiveSmallIntegerField(_("konsekvens for bankene"), null=True, blank=True)
     effort = models.PositiveSmallIntegerField(_("innsats"), null=True, blank=True)
     # The change notice (B.1) prepared for a delivery: notices owns it, we keep its id.
-    notice_id = models.PositiveBigIntegerField(null=True, blank=True)
+    notice_id = models.PositiveBigIntegerField(null=True, blank=True,
+                                               verbose_name=_("driftsmelding (ID)"))
     notice_reference = models.CharField(_("endringsvarsel"), max_length=20, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+", verbose_name=_("registrert av"))
@@ -349,8 +351,9 @@ class PriorityWeights(models.Model):
     value = models.PositiveSmallIntegerField(_("vekt for verdi"), default=25)
     effort = models.PositiveSmallIntegerField(_("vekt for (lav) innsats"), default=15)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("endret av"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("endret"))
 
     class Meta:
         verbose_name = _("prioriteringsvekter")

@@ -132,8 +132,15 @@ def _similar_postgresql(qs, text, words):
 
 
 def change_request_search(user, text):
-    """For the portal's search (the case-type registry)."""
-    return change_request_filter(change_request_list_for_user(user=user), q=text)[:20]
+    """For the portal's search (the case-type registry): reference, words, and for Bits and
+    Lånekassen the proposing bank (orgnr or name). A bank sees other banks' open requests
+    without their proposer, so its search never matches another bank's name."""
+    from casework.search import text_match
+
+    return text_match(change_request_list_for_user(user=user), text,
+                      fields=("title", "problem", "proposal"),
+                      organisation="organisation" if is_staff_side(user) else None,
+                      ).order_by("-created_at")[:20]
 
 
 def change_request_timeline(*, request, user):

@@ -31,6 +31,9 @@ if not SECRET_KEY:
 DEBUG = env_bool("DEBUG", EMBEDDED)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Proxies in front of the portal that append to X-Forwarded-For: the client address (rate limits,
+# logs) is the Nth entry from its right; 0 means REMOTE_ADDR (casework.http.client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Links in e-mails; without SITE_URL, the local address on PORT (as `make run` serves it).
 SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
@@ -59,20 +62,32 @@ INSTALLED_APPS = [
     "changerequests",
     "questions",
     "balances",
+    "reports",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy and no-store on every response below (not on static files).
+    "config.security.SecurityHeadersMiddleware",
+    # The Saldo API's two paths are answered here: a bank's server needs none of the browser
+    # middleware below (sessions, language, CSRF, login, messages, htmx).
+    "balances.middleware.SaldoApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language saved on the person's profile (notifications and mail are written in it).
+    "accounts.middleware.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMfaMiddleware",
+    # Users of a bank that registered itself reach only their onboarding case until Bits
+    # has verified it.
+    "accounts.middleware.UnverifiedOrganisationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.security.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The portal's 404 page also with DEBUG on (Django's own lists every URL).
@@ -137,7 +152,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Saldo forvaltning] "
-# Failed logins: at most 5 per account in 5 minutes and 10 a minute per IP address.
+# Failed logins: at most 5 per account in 5 minutes and 10 a minute per IP address (the client's,
+# behind TRUSTED_PROXY_COUNT proxies: accounts.adapters asks casework.http.client_address).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Saldo forvaltning"
@@ -210,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
                                        "schedule": 3600.0},
     "changerequests-weekly-digest": {"task": "changerequests.tasks.weekly_digest",
                                      "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
+    # The lookup log's daily roll-up, read by reports and home pages (balances.rollup).
+    "balances-lookup-rollup": {"task": "balances.tasks.lookup_rollup", "schedule": 60.0},
 }
 # A security breach's receipt not confirmed by Lånekassen: a reminder every this many minutes.
 BREACH_RECEIPT_REMINDER_MINUTES = int(os.environ.get("BREACH_RECEIPT_REMINDER_MINUTES", "30"))
@@ -232,8 +250,17 @@ NOTICES_ACK_REMINDER_WORKING_HOURS = float(os.environ.get(
     "NOTICES_ACK_REMINDER_WORKING_HOURS", "4"))
 NOTICES_ACK_MAX_REMINDERS = int(os.environ.get("NOTICES_ACK_MAX_REMINDERS", "3"))
 # Webhooks: https to a public address only, except that the embedded default and the tests may
-# use http://127.0.0.1.
-NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK", EMBEDDED)
+# use http://127.0.0.1 (notifications.transports). Never with DEBUG off: a bank admin could
+# make the portal post to services on its own machine.
+NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+                                               EMBEDDED and DEBUG)
+# pytest (PYTEST_VERSION) starts real workers on PostgreSQL that post to its receiver on
+# 127.0.0.1 without DEBUG.
+if NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK and not DEBUG and "PYTEST_VERSION" not in os.environ:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK lets webhooks reach this "
+                               "machine: it is for DEBUG (the embedded default) only.")
 NOTICES_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOTICES_WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 # --- Saldo API (balances) ------------------------------------------------------------------
@@ -283,6 +310,11 @@ SALDO_CONSENT_RESOURCE = os.environ.get("SALDO_CONSENT_RESOURCE", "lk-saldo-stud
 # Throttling per bank and environment: at most RATE calls per WINDOW seconds, then 429.
 SALDO_THROTTLE_RATE = int(os.environ.get("SALDO_THROTTLE_RATE", "50"))
 SALDO_THROTTLE_WINDOW_SECONDS = int(os.environ.get("SALDO_THROTTLE_WINDOW_SECONDS", "1"))
+# Calls refused before the bank is known (400, 401 on the ApiKey) per client address: after RATE
+# of them in WINDOW seconds, every call from that address gets 429 until the window ends.
+SALDO_ADDRESS_FAILURE_RATE = int(os.environ.get("SALDO_ADDRESS_FAILURE_RATE", "30"))
+SALDO_ADDRESS_FAILURE_WINDOW_SECONDS = int(os.environ.get(
+    "SALDO_ADDRESS_FAILURE_WINDOW_SECONDS", "60"))
 # The local test issuer (Maskinporten and Altinn look-alike with its own keys) is trusted in the
 # test environment only, and only when this is on and the test environment is served.
 SALDO_TEST_ISSUER_ENABLED = env_bool("SALDO_TEST_ISSUER_ENABLED", EMBEDDED)
@@ -305,3 +337,23 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Headers, HTTPS and idle sessions (config/security.py) ----------------------------------
+# No inline script or style anywhere: templates load their JavaScript and CSS from static files.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+    "form-action 'self'", "base-uri 'self'",
+])
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb"))
+# Bits and Lånekassen see every bank's cases: logged out after this long without a request.
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", "1800"))
+if not (DEBUG or EMBEDDED):
+    # Production is https only. Behind the README's proxy, gunicorn takes the scheme from
+    # X-Forwarded-Proto of a trusted proxy (FORWARDED_ALLOW_IPS), so is_secure() is true there.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -10,6 +10,7 @@ admin.site.site_title = "Saldo forvaltning"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("sok/", views.search, name="search"),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("feilmeldinger/", include("incidents.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     # The Saldo API itself: /saldo/v1/Accounts (production), /test/saldo/v1/Accounts (test).
     path("", include("balances.api_urls")),
     path("varsler/", include("notifications.urls")),
+    path("rapporter/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

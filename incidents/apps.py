@@ -25,7 +25,11 @@ class IncidentsConfig(AppConfig):
             message_visibilities=lambda case, user: perms.visible_message_kinds(user),
             detail_template="incidents/detail.html", detail_context=views.detail_context,
             message_url_name="incidents:message", attachment_url_name="incidents:attachment",
-            event_detail=views.event_detail,
+            event_detail=views.event_detail, sla_facts=views.sla_facts,
+            search=lambda user, text: selectors.incident_search(user=user, text=text),
+            take=lambda case, by: services.incident_take(report=case, by=by),
+            assign=lambda case, by, to: services.incident_assign(report=case, by=by, to=to),
+            handlers=selectors.incident_handlers, list_url_name="incidents:list",
         ))
         self._register_breaches()
 
@@ -57,6 +61,7 @@ class IncidentsConfig(AppConfig):
             message_url_name="incidents:breach_message",
             attachment_url_name="incidents:breach_attachment",
             event_detail=breach_views.event_detail,
+            search=lambda user, text: breach_selectors.breach_search(user=user, text=text),
         ))
         reminder_register(AcknowledgementReminder(
             model=Breach, remind=breach_reminders.breach_acknowledgement_remind))
@@ -75,6 +80,7 @@ VERB_LABELS = {
     "reopened": _("gjenåpnet saken"),
     "auto_closed": _("lukket saken automatisk etter fem virkedager uten svar"),
     "reclassified": _("endret alvorlighet"),
+    "assigned": _("tildelte saken til en annen saksbehandler"),
 }
 
 

@@ -4,12 +4,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import attachments_field
+from casework.forms import LongSelect, attachments_field
 from casework.models import Environment
 
 from .models import Severity, Status
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+# A bad value is echoed in the error message at most this long (a pasted log is not).
+ECHO_MAX = 80
+# How far back a fault may have happened: older reports belong in a conversation, not a date.
+OCCURRED_AT_MAX_AGE = timezone.timedelta(days=365)
+
+
+def _echo(value):
+    return value if len(value) <= ECHO_MAX else value[:ECHO_MAX - 1] + "…"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -39,8 +47,13 @@ class ErrorReportForm(forms.Form):
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
+        now = timezone.now()
+        if value > now + timezone.timedelta(minutes=5):
             raise forms.ValidationError(_("Tidspunktet kan ikke være i fremtiden."))
+        if value < now - OCCURRED_AT_MAX_AGE:
+            raise forms.ValidationError(_(
+                "Tidspunktet kan ikke være mer enn ett år tilbake. Sjekk årstallet; gjelder "
+                "feilen noe eldre, beskriv det i beskrivelsen og oppgi et nyere tidspunkt."))
         return value
 
     def clean_request_ids(self):
@@ -52,7 +65,7 @@ class ErrorReportForm(forms.Form):
         if bad:
             raise forms.ValidationError(
                 _("Ugyldig X-Request-Id: %(v)s. Bruk bokstaver, tall, punktum, bindestrek, "
-                  "kolon og understrek.") % {"v": ", ".join(bad[:3])})
+                  "kolon og understrek.") % {"v": ", ".join(_echo(v) for v in bad[:3])})
         if len(values) > 50:
             raise forms.ValidationError(_("Oppgi høyst 50 X-Request-Id-verdier."))
         return values
@@ -70,9 +83,11 @@ class FilterForm(forms.Form):
                                  choices=[("", _("Alle"))] + list(Severity.choices))
     environment = forms.ChoiceField(label=_("Miljø"), required=False,
                                     choices=[("", _("Alle"))] + list(Environment.choices))
-    organisation = forms.ChoiceField(label=_("Bank"), required=False)
+    organisation = forms.ChoiceField(label=_("Bank"), required=False, widget=LongSelect)
 
     def __init__(self, *args, organisations=None, **kwargs):
+        """`organisations`: the banks the bank filter offers, as (id, name) pairs; None
+        leaves the filter out."""
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
                                          + list(Status.choices))
@@ -80,4 +95,4 @@ class FilterForm(forms.Form):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = [("", _("Alle"))] + [
-                (str(o.pk), o.name) for o in organisations]
+                (str(pk), name) for pk, name in organisations]

@@ -38,7 +38,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Lukket")
 
 
-OPEN_STATUSES = [s for s in Status if s not in (Status.RESOLVED, Status.CLOSED)]
+CLOSED_STATUSES = [Status.RESOLVED, Status.CLOSED]
+OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
 
 
 class ErrorReport(CaseBase):
@@ -59,15 +60,18 @@ class ErrorReport(CaseBase):
     description = models.TextField(_("beskrivelse"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+", verbose_name=_("saksbehandler"))
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første svar"))
+    escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("eskalert"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("løst"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
     # SLA clock: business time spent waiting for the bank does not count.
-    paused_since = models.DateTimeField(null=True, blank=True)
-    paused_seconds = models.PositiveBigIntegerField(default=0)
-    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("på pause siden"))
+    paused_seconds = models.PositiveBigIntegerField(default=0,
+                                                    verbose_name=_("tid på pause (sekunder)"))
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                              verbose_name=_("frist for første svar"))
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                          verbose_name=_("frist for løsning"))
 
     # Who is told comes from the assignee, the reporter and the bank: fetched with the lock.
     lock_related = ("organisation", "assignee", "reported_by")
@@ -76,6 +80,17 @@ class ErrorReport(CaseBase):
         verbose_name = _("feilmelding")
         verbose_name_plural = _("feilmeldinger")
         ordering = ["-created_at"]
+        indexes = [
+            # The queue (selectors.IncidentQueue) reads the few open reports whole and the
+            # closed ones, which grow without end, in due-time order up to the page's end.
+            models.Index(fields=["resolution_due"], name="incident_open",
+                         condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["resolution_due", "-created_at", "-id"],
+                         name="incident_closed_by_due",
+                         condition=models.Q(status__in=CLOSED_STATUSES)),
+            # A bank's own list: its reports, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="incident_bank_newest"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.summary}"

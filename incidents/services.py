@@ -6,11 +6,14 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
+from accounts.permissions import is_bits
 from accounts.selectors import users_in_org_kind
 from casework.errors import DomainError
 from casework.models import Message
+from casework.queue import case_reassign
 from casework.recipients import bank_people as _bank_recipients
 from casework.recipients import bits_handlers as _bits_recipients
 from casework.recipients import lanekassen_users as _lanekassen_recipients
@@ -22,6 +25,7 @@ from casework.runner import (
     case_lock,
     case_open,
     case_update,
+    lazy_title,
     require_text,
     transition_run,
 )
@@ -62,7 +66,8 @@ def incident_report(*, by, environment, severity, occurred_at, request_ids, summ
                 "description": description.strip()},
         data={"severity": severity, "environment": environment}, files=files,
         tell=[Tell(users_in_org_kind(Organisation.Kind.BITS),
-                   _("Ny feilmelding fra %(bank)s") % {"bank": organisation.name})])
+                   lazy_title(gettext_noop("Ny feilmelding fra %(bank)s"),
+                              bank=organisation.name))])
 
 
 def incident_take(*, report, by):
@@ -70,7 +75,7 @@ def incident_take(*, report, by):
     is told that Bits has picked it up), audit, bank notified."""
     return transition_run(case=report, by=by, name="take", verb="taken", args=(by,),
                           hook=_first_response_by(by, timezone.now()),
-                          tell=_tell_bank(_("Bits behandler feilmeldingen")))
+                          tell=_tell_bank(gettext_lazy("Bits behandler feilmeldingen")))
 
 
 def incident_request_info(*, report, by, message):
@@ -82,7 +87,7 @@ def incident_request_info(*, report, by, message):
     now = timezone.now()
     return transition_run(case=report, by=by, name="request_info", verb="info_requested",
                           args=(by, now), hook=_first_response_by(by, now), message=message,
-                          tell=_tell_bank(_("Bits trenger mer informasjon")))
+                          tell=_tell_bank(gettext_lazy("Bits trenger mer informasjon")))
 
 
 def incident_bank_reply(*, report, by, message, files=()):
@@ -105,7 +110,7 @@ def incident_bank_reply(*, report, by, message, files=()):
                           args=waited, hook=lambda r: r.due_times_refresh(),
                           data=lambda r: {"paused_seconds": pause["seconds"]},
                           message=message, files=files,
-                          tell=_tell_bits(_("Banken har svart")))
+                          tell=_tell_bits(gettext_lazy("Banken har svart")))
 
 
 def incident_escalate(*, report, by, note):
@@ -117,9 +122,10 @@ def incident_escalate(*, report, by, note):
         case=report, by=by, name="escalate", verb="escalated", args=(by, now),
         hook=_first_response_by(by, now), message=note, visibility=Visibility.INTERNAL,
         tell=lambda r: [
-            Tell(_lanekassen_recipients(r), _("Feilmelding eskalert til Lånekassen"),
+            Tell(_lanekassen_recipients(r), gettext_lazy("Feilmelding eskalert til Lånekassen"),
                  event="lanekassen"),
-            Tell(_bank_recipients(r), _("Feilmeldingen er sendt til Lånekassen"), event="bank"),
+            Tell(_bank_recipients(r),
+                 gettext_lazy("Feilmeldingen er sendt til Lånekassen"), event="bank"),
         ])
 
 
@@ -128,7 +134,7 @@ def incident_mark_fixed(*, report, by, explanation):
     explanation = require_text(explanation, _("Forklar hva som er rettet."))
     return transition_run(case=report, by=by, name="mark_fixed", verb="fixed",
                           message=explanation, visibility=Visibility.INTERNAL,
-                          tell=_tell_bits(_("Lånekassen har rettet feilen")))
+                          tell=_tell_bits(gettext_lazy("Lånekassen har rettet feilen")))
 
 
 def incident_resolve(*, report, by, guidance):
@@ -139,21 +145,21 @@ def incident_resolve(*, report, by, guidance):
     now = timezone.now()
     return transition_run(case=report, by=by, name="resolve", verb="resolved", args=(by, now),
                           hook=_first_response_by(by, now), message=guidance,
-                          tell=_tell_bank(_("Feilmeldingen er løst")))
+                          tell=_tell_bank(gettext_lazy("Feilmeldingen er løst")))
 
 
 def incident_confirm(*, report, by):
     """The bank confirms the solution; the case closes. Side effects: audit, Bits notified."""
     return transition_run(case=report, by=by, name="confirm", verb="confirmed",
                           args=(timezone.now(),),
-                          tell=_tell_bits(_("Banken har bekreftet løsningen")))
+                          tell=_tell_bits(gettext_lazy("Banken har bekreftet løsningen")))
 
 
 def incident_reopen(*, report, by, reason):
     """The bank is not satisfied. Side effects: a public message, audit, Bits notified."""
     reason = require_text(reason, _("Skriv hvorfor saken gjenåpnes."))
     return transition_run(case=report, by=by, name="reopen", verb="reopened", message=reason,
-                          tell=_tell_bits(_("Banken har gjenåpnet saken")))
+                          tell=_tell_bits(gettext_lazy("Banken har gjenåpnet saken")))
 
 
 def incident_reclassify(*, report, by, severity, reason=""):
@@ -176,8 +182,8 @@ def incident_reclassify(*, report, by, severity, reason=""):
             case=report, by=by, allowed=perms.can_reclassify, verb="reclassified",
             denied=_("Du har ikke lov til å endre alvorlighetsgraden."), change=change,
             data={"reason": reason.strip()},
-            tell=lambda r: [Tell(_bank_recipients(r), _(
-                "Alvorlighetsgraden er endret til %(s)s") % {"s": r.get_severity_display()})])
+            tell=lambda r: [Tell(_bank_recipients(r), lazy_title(gettext_noop(
+                "Alvorlighetsgraden er endret til %(s)s"), s=r.get_severity_display()))])
     return report
 
 
@@ -188,14 +194,14 @@ def _comment_tells(report, by, visibility):
     other_staff = (_lanekassen_recipients(report) if perms.is_bits_user(by)
                    else _bits_recipients(report))
     if perms.is_reporting_bank(report, by):
-        return [Tell(_bits_recipients(report), _("Ny melding"))]
+        return [Tell(_bits_recipients(report), gettext_lazy("Ny melding"))]
     if visibility == Visibility.PUBLIC:
         users = _bank_recipients(report)
         if report.escalated_at and perms.is_staff_user(by):
             users = users + other_staff
-        return [Tell(users, _("Ny melding"))]
+        return [Tell(users, gettext_lazy("Ny melding"))]
     if visibility == Visibility.INTERNAL:
-        return [Tell(other_staff, _("Nytt internt notat"))]
+        return [Tell(other_staff, gettext_lazy("Nytt internt notat"))]
     return []  # a note for one's own organisation only
 
 
@@ -250,9 +256,20 @@ def incident_auto_close_due(*, now=None):
             transition_run(
                 case=ErrorReport(pk=report_id), by=SYSTEM, name="auto_close",
                 verb="auto_closed", args=(now,),
-                tell=lambda r: [Tell(_bank_recipients(r) + _bits_recipients(r), _(
+                tell=lambda r: [Tell(_bank_recipients(r) + _bits_recipients(r), gettext_lazy(
                     "Saken er lukket automatisk etter fem virkedager uten svar"))])
         except DomainError:
             continue  # reopened or closed since the list was read: nothing to do
         closed += 1
     return closed
+
+
+def incident_assign(*, report, by, to):
+    """Bits gives an open report to another Bits handler (or takes it over).
+
+    Side effects: the assignee changed (the status stays), an audit event ("assigned"),
+    the new handler notified (portal + e-mail)."""
+    return case_reassign(case=report, by=by, to=to,
+                         allowed=lambda r, user: perms.can_handle(r, user) and r.is_open,
+                         may_handle=is_bits,
+                         title=gettext_lazy("Du er tildelt feilmeldingen"))

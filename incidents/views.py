@@ -19,7 +19,10 @@ from casework.actions import actions_available
 from casework.csvexport import csv_writer
 from casework.errors import DomainError, form_add_domain_error
 from casework.forms import MessageForm
-from casework.sla import calendar_get, sla_targets_map
+from casework.models import Environment
+from casework.queue import queue_narrow, queue_options, queue_tools, risk_tag
+from casework.registry import case_type
+from casework.sla import calendar_get, clock_most_at_risk, sla_targets_map
 from casework.views import run_service
 
 from . import permissions as perms
@@ -31,7 +34,8 @@ from .models import Severity, Status
 
 def _organisations_for_filter(user):
     if is_bits(user) or is_lanekassen(user):
-        return bank_organisations(user=user)
+        # (id, name) pairs: the filter needs no more of 300 banks on every list page.
+        return bank_organisations(user=user).values_list("pk", "name")
     return None
 
 
@@ -53,21 +57,35 @@ def incident_list(request):
     if not (is_bank_user(user) or is_bits(user) or is_lanekassen(user)):
         raise Http404
     form, qs = _filtered(request)
-    if is_bits(user) or is_lanekassen(user):
-        qs = selectors.incident_queue_order(qs)
+    options = queue_options(request)
+    if is_bits(user):
+        qs = queue_narrow(qs, options, user=user)
+    if (is_bits(user) or is_lanekassen(user)) and not options.by_deadline:
+        qs = selectors.IncidentQueue(qs)
     page = Paginator(qs, 25).get_page(request.GET.get("side"))
     calendar = calendar_get()
     targets = sla_targets_map(process="incident")
     now = timezone.now()
+    # The choices' labels once a page: get_FOO_display() builds its choices map on every call,
+    # hashing each lazy label (a translation each), three times a row.
+    environments, severities = dict(Environment.choices), dict(Severity.choices)
+    statuses = dict(Status.choices)
     rows = [{"report": r, "sla": selectors.incident_sla(report=r, calendar=calendar,
-                                                         targets_map=targets, now=now)}
+                                                         targets_map=targets, now=now),
+             "environment": environments.get(r.environment, r.environment),
+             "severity": severities.get(r.severity, r.severity),
+             "status": statuses.get(r.status, r.status)}
             for r in page.object_list]
+    for row in rows:
+        row["risk"] = risk_tag(row["sla"])
     query = request.GET.copy()
     query.pop("side", None)
     return render(request, "incidents/list.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
         "can_report": perms.can_report(user), "can_export": perms.can_export(user),
         "is_queue": is_bits(user),
+        "tools": queue_tools(request, case_type("incident"), query=query.urlencode())
+        if is_bits(user) else None,
     })
 
 
@@ -100,7 +118,12 @@ def incident_export(request):
 def incident_create(request):
     if not perms.can_report(request.user):
         raise Http404
-    form = ErrorReportForm(request.POST or None, request.FILES or None)
+    # From a failing call on the bank's API page: its X-Request-Id, environment and time.
+    initial = {key: request.GET[key][:100] for key in (
+        "request_id", "environment", "occurred_at") if request.GET.get(key)}
+    if "request_id" in initial:
+        initial["request_ids"] = initial.pop("request_id")
+    form = ErrorReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,7 +139,9 @@ def incident_create(request):
             messages.success(request, _("Feilmeldingen er registrert som %(ref)s.") % {
                 "ref": report.reference})
             return redirect(report)
-    return render(request, "incidents/create.html", {"form": form})
+    # A file input cannot be filled in again: the page says so instead of dropping them.
+    return render(request, "incidents/create.html", {
+        "form": form, "attachments_dropped": request.method == "POST" and bool(request.FILES)})
 
 
 def detail_context(request, report, message_form=None):
@@ -137,6 +162,11 @@ def detail_context(request, report, message_form=None):
             user=user, organisation=report.organisation, request_ids=report.request_ids),
         "awaiting_me": report.status == Status.AWAITING_BANK
         and perms.is_reporting_bank(report, user),
+        "assign_handlers": selectors.incident_handlers(user)
+        if report.is_open and perms.can_handle(report, user) else (),
+        "assign_url_name": "incidents:assign",
+        # After a reply in place (htmx) the facts box follows the status (a paused clock).
+        "oob_template": "incidents/_facts_oob.html",
     }
 
 
@@ -199,4 +229,43 @@ def home_panel(request):
         "items": [{"url": r.get_absolute_url(), "label": r.reference,
                    "text": f"{r.summary} ({r.get_status_display()})"}
                   for r in overview["recent"]],
+        "waiting": _waiting(user),
     }
+
+
+# Whose move each status is: what the home page lists as waiting for the viewer's side.
+WAITING_FOR = {"bank": [Status.AWAITING_BANK, Status.RESOLVED],
+               "bits": [Status.NEW, Status.IN_PROGRESS, Status.FIXED],
+               "lanekassen": [Status.ESCALATED]}
+WAITING_LIMIT = 50
+
+
+def _waiting(user):
+    """The reports waiting for the viewer's side (see `templates/dashboard.html`), with their
+    most pressing SLA clock for Bits."""
+    side = "bits" if is_bits(user) else "lanekassen" if is_lanekassen(user) else "bank"
+    reports = list(selectors.incident_list_for_user(user=user)
+                   .filter(status__in=WAITING_FOR[side]).select_related("organisation")
+                   .order_by("status_changed_at", "pk")[:WAITING_LIMIT])
+    calendar = calendar_get() if side == "bits" and reports else None
+    targets = sla_targets_map(process="incident") if calendar else None
+    now = timezone.now()
+    items = []
+    for r in reports:
+        clock = (clock_most_at_risk(selectors.incident_sla(
+            report=r, calendar=calendar, targets_map=targets, now=now)) if calendar else None)
+        items.append({"url": r.get_absolute_url(), "process": _("Feilmelding"),
+                      "label": r.reference if side == "bank"
+                      else f"{r.reference} {r.organisation.name}",
+                      "text": f"{r.summary} ({r.get_status_display()})",
+                      "since": r.status_changed_at, "due": clock.due if clock else None,
+                      "sla": clock})
+    return items
+
+
+def sla_facts(report):
+    """What the SLA report needs of a report (`casework.registry.CaseType.sla_facts`)."""
+    return {"key": report.severity, "key_label": report.get_severity_display(),
+            "first_response_at": report.first_response_at,
+            "resolved_at": report.resolved_at if report.status in (
+                Status.RESOLVED, Status.CLOSED) else None}

@@ -5,14 +5,14 @@ notice page (notices/actions.py)."""
 from django.contrib import admin
 
 from accounts.permissions import is_lanekassen_admin
-from casework.admin import ReadOnlyAdmin, admin_actions
+from casework.admin import LabelledListEditable, ReadOnlyAdmin, admin_actions
 
 from .actions import ACTIONS
 from .models import Component, Notice
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["name", "is_active", "position"]
     list_editable = ["is_active", "position"]
 

@@ -119,7 +119,7 @@ class Notice(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("skrevet av"))
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("endret"))
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now)
@@ -222,11 +222,13 @@ class NoticeRecipient(models.Model):
         PUBLISHED = "published", _("Mottaker")
         LINKED = "linked", _("Lenket fra en sak")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients")
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients",
+                               verbose_name=_("driftsmelding"))
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="notice_receipts")
-    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PUBLISHED)
-    created_at = models.DateTimeField(auto_now_add=True)
+                                     related_name="notice_receipts", verbose_name=_("organisasjon"))
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.PUBLISHED,
+                              verbose_name=_("hvorfor"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("mottaker")
@@ -252,14 +254,17 @@ class NoticeEvent(models.Model):
         CANCELLED = "cancelled", _("Avlyst")
         REMINDER = "reminder", _("Påminnelse om bekreftelse")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events",
+                               verbose_name=_("driftsmelding"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("type"))
     body = models.TextField(_("tekst"), blank=True, help_text=_("Markdown"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("opprettet av"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("opprettet"))
     fanout = models.OneToOneField("notifications.FanoutJob", on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="+")
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("utsendelsesjobb"))
 
     class Meta:
         verbose_name = _("hendelse på driftsmelding")
@@ -286,10 +291,10 @@ class FeedToken(models.Model):
     shown once, when the token is made; a new token makes the old URLs stop working."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="notice_feed_token")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+                                related_name="notice_feed_token", verbose_name=_("bruker"))
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("nøkkelhash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sist brukt"))
 
     class Meta:
         verbose_name = _("feed-nøkkel")
@@ -306,13 +311,15 @@ class NoticeLink(models.Model):
     `notice_links` template tag and `selectors.notice_links_for(obj)`.
     """
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="links")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="links",
+                               verbose_name=_("driftsmelding"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE,
+                                     verbose_name=_("innholdstype"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("objekt-ID"))
     target = GenericForeignKey("content_type", "object_id")
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                  null=True, related_name="+", verbose_name=_("koblet av"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))
 
     class Meta:
         verbose_name = _("lenke til driftsmelding")

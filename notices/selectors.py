@@ -174,3 +174,13 @@ def notice_link_rows(obj):
 
 def active_components():
     return Component.objects.filter(is_active=True)
+
+
+def notice_search(user, text, limit=20):
+    """The portal's search (the case-type registry): the notices `user` may see whose
+    reference or words match `text`, newest first. A notice goes to many banks, so a bank's
+    name or orgnr finds none."""
+    from casework.search import text_match
+
+    return text_match(notice_list_for_user(user=user), text, fields=("title", "body"),
+                      organisation=None).order_by("-created_at")[:limit]

@@ -319,3 +319,30 @@ def link_remove(request):
                 success=_("Lenken er fjernet."))
     return _back(request, obj)
 
+
+
+def home_panel(request):
+    """Notices on the home page's queue (the notices block itself is `{% notice_dashboard %}`):
+    for a bank the notices it has not yet acknowledged, for Lånekassen the notices in progress
+    (drafts, scheduled and live)."""
+    from accounts.permissions import is_bank_user, is_lanekassen
+
+    from .models import EDITABLE_STATUSES, LIVE_STATUSES
+
+    user = request.user
+    if is_bank_user(user):
+        pending = selectors.pending_acknowledgements(user=user)
+        notices = selectors.notice_list_for_user(user=user).filter(pk__in=pending)
+        process, text = _("Driftsmelding"), _("Venter på bekreftelse fra dere")
+    elif is_lanekassen(user):
+        notices = selectors.notice_list_for_user(user=user).filter(
+            status__in=[*EDITABLE_STATUSES, *LIVE_STATUSES])
+        process, text = _("Driftsmelding"), ""
+    else:
+        return None
+    waiting = [{"url": n.get_absolute_url(), "process": process,
+                "label": f"{n.reference}: {n.title}",
+                "text": text or n.get_status_display(),
+                "since": n.published_at or n.created_at, "due": None, "sla": None}
+               for n in notices.order_by("created_at", "pk")[:50]]
+    return {"key": "notice", "waiting": waiting} if waiting else None

@@ -27,4 +27,5 @@ class OnboardingConfig(AppConfig):
             detail_template="onboarding/detail.html", detail_context=views.detail_context,
             message_url_name="onboarding:message", attachment_url_name="onboarding:attachment",
             event_detail=casetype.event_detail,
+            search=lambda user, text: selectors.case_search(user=user, text=text),
         ))

@@ -2,7 +2,10 @@
 in `apps.OnboardingConfig.ready()`): the timeline's words for its events and the home page's
 panel."""
 
+from datetime import datetime, time
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,25 +65,57 @@ def _item(case):
 
 def home_panel(request):
     """The onboarding steps waiting for the person: for Bits the cases on Bits' move, for
-    Lånekassen the access to grant, for a bank's admin their own case's next step."""
+    Lånekassen the access to grant, for a bank's admin their own case's next step; for a bank
+    the terms to sign (with their deadline). `waiting` feeds the home page's queue."""
     user = request.user
     if is_bits(user) or is_lanekassen(user):
-        waiting = selectors.cases_waiting_for(user=user)
+        waiting = list(selectors.cases_waiting_for(user=user).select_related("organisation"))
         return {
             "title": _("Onboarding som venter på Bits") if is_bits(user)
             else _("Tilganger å gi (onboarding)"),
-            "count": waiting.count(),
+            "count": len(waiting),
             "url": reverse("onboarding:index"),
             "items": [_item(c) for c in waiting[:5]],
+            "waiting": [_waiting_item(c, label=f"{c.reference} {c.organisation.name}")
+                        for c in waiting],
         }
-    if is_bank_user(user) and is_org_admin(user):
-        case = selectors.case_for_bank_user(user=user)
-        if case is None or not case.is_open:
-            return None
-        return {
-            "title": _("Deres neste steg"),
-            "count": 1 if case.turn == Actor.BANK else 0,
-            "url": case.get_absolute_url(),
-            "items": [_item(case)],
-        }
-    return None
+    if not is_bank_user(user):
+        return None
+    waiting = _terms_to_sign(user)
+    case = selectors.case_for_bank_user(user=user) if is_org_admin(user) else None
+    if case is not None and case.is_open and case.turn == Actor.BANK:
+        waiting.append(_waiting_item(case, label=case.reference))
+    if case is None or not case.is_open:
+        return {"key": "onboarding", "waiting": waiting} if waiting else None
+    return {
+        "title": _("Deres neste steg"),
+        "count": 1 if case.turn == Actor.BANK else 0,
+        "url": case.get_absolute_url(),
+        "items": [_item(case)],
+        "waiting": waiting,
+    }
+
+
+def _waiting_item(case, *, label):
+    return {"url": case.get_absolute_url(), "process": _("Onboarding"), "label": label,
+            "text": case.get_status_display(), "since": case.status_changed_at, "due": None,
+            "sla": None}
+
+
+def _terms_to_sign(user):
+    """The current terms, if the bank has signed an earlier version and not this one: a
+    signature is due (by `sign_by`, when Lånekassen set one)."""
+    terms = selectors.terms_current()
+    organisation = user.organisation
+    if terms is None or selectors.terms_signature(organisation=organisation, terms=terms):
+        return []
+    if not selectors.signatures_for_organisation(user=user, organisation=organisation).exists():
+        return []  # never signed: signing is a step of the bank's onboarding case
+    due = None
+    if terms.sign_by:
+        due = timezone.make_aware(datetime.combine(terms.sign_by, time.max))
+    return [{"url": reverse("onboarding:terms"), "process": _("Bruksvilkår"),
+             "label": _("Signer bruksvilkår versjon %(v)s") % {"v": terms.version},
+             "text": (_("frist %(d)s") % {"d": terms.sign_by.strftime("%d.%m.%Y")})
+             if terms.sign_by else _("ingen frist satt"),
+             "since": terms.published_at, "due": due, "sla": None}]

@@ -89,14 +89,16 @@ class OnboardingCase(CaseBase):
     test_endpoints = models.JSONField(_("testdomener og IP-områder"), default=list)
     production_endpoints = models.JSONField(_("produksjonsdomener og IP-områder"), default=list)
     # Step boundaries, for the working days each step took.
-    verified_at = models.DateTimeField(null=True, blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    test_granted_at = models.DateTimeField(null=True, blank=True)
-    test_approved_at = models.DateTimeField(null=True, blank=True)
-    production_granted_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    rejected_at = models.DateTimeField(null=True, blank=True)
-    offboarded_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verifisert"))
+    signed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("signert"))
+    test_granted_at = models.DateTimeField(null=True, blank=True,
+                                           verbose_name=_("testtilgang gitt"))
+    test_approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("test godkjent"))
+    production_granted_at = models.DateTimeField(null=True, blank=True,
+                                                 verbose_name=_("produksjonstilgang gitt"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("fullført"))
+    rejected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("avvist"))
+    offboarded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("avsluttet"))
 
     # The registrant is a nullable join: taken with the lock, never locked (`of=self`).
     lock_related = ("organisation", "registered_by")
@@ -245,7 +247,7 @@ class TermsVersion(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=_terms_pdf_path, blank=True, max_length=300)
     published_at = models.DateTimeField(_("publisert"), default=timezone.now, db_index=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
+                                     null=True, related_name="+", verbose_name=_("publisert av"))
 
     class Meta:
         verbose_name = _("versjon av bruksvilkår")
@@ -263,14 +265,16 @@ class TermsSignature(models.Model):
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="terms_signatures")
-    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="signatures")
+                                     related_name="terms_signatures",
+                                     verbose_name=_("organisasjon"))
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="signatures",
+                              verbose_name=_("bruksvilkår"))
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, related_name="+")
-    signer_name = models.CharField(max_length=200)
-    signer_email = models.EmailField()
-    signed_at = models.DateTimeField(default=timezone.now)
-    sha256 = models.CharField(max_length=64)
+                                  null=True, related_name="+", verbose_name=_("signert av"))
+    signer_name = models.CharField(max_length=200, verbose_name=_("navn på den som signerte"))
+    signer_email = models.EmailField(verbose_name=_("e-post til den som signerte"))
+    signed_at = models.DateTimeField(default=timezone.now, verbose_name=_("signert"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
     maskinporten_terms_accepted = models.BooleanField(
         _("Maskinportens bruksvilkår akseptert"), default=False)
 

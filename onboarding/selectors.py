@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
+from django.db.models.functions import Lower, Trim
 from django.http import Http404
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -132,6 +133,29 @@ def case_suspension(case):
     return balances.api_suspension_for(organisation=case.organisation)
 
 
+# A registration Bits has still to decide on.
+REGISTRATION_STATUSES = (Status.SUBMITTED, Status.RETURNED)
+
+
+def name_clashes(*, organisations):
+    """{organisation id: [the other organisations with the same name]} for those of
+    `organisations` whose name (case and surrounding spaces aside) another organisation in
+    the portal already has: names are not unique, and a registration under an existing
+    bank's name is how someone would pass for it. One query."""
+    names = {o.name.strip().lower() for o in organisations}
+    if not names:
+        return {}
+    same = list(Organisation.objects.annotate(key=Lower(Trim("name")))
+                .filter(key__in=names).order_by("name", "orgnr"))
+    clashes = {}
+    for organisation in organisations:
+        others = [o for o in same if o.pk != organisation.pk
+                  and o.name.strip().lower() == organisation.name.strip().lower()]
+        if others:
+            clashes[organisation.pk] = others
+    return clashes
+
+
 def pipeline(*, user, calendar, now=None):
     """Bits' board: open cases grouped by step, each with whose turn it is, how many working
     days it has waited and its bank's suspension (if any); finished cases counted."""
@@ -141,10 +165,14 @@ def pipeline(*, user, calendar, now=None):
     cases = list(case_list_for_user(user=user).order_by("status_changed_at"))
     suspensions = balances.api_suspensions(organisations=[c.organisation_id for c in cases])
 
+    clashes = name_clashes(organisations=[c.organisation for c in cases
+                                          if c.status in REGISTRATION_STATUSES])
+
     def row(case):
         return {"case": case, "turn": case.turn, "turn_label": case.turn_label,
                 "waiting": case_waiting_days(case, calendar, now),
-                "suspension": suspensions.get(case.organisation_id)}
+                "suspension": suspensions.get(case.organisation_id),
+                "name_clash": clashes.get(case.organisation_id, [])}
 
     columns = []
     for code, label, statuses in STEPS:
@@ -265,3 +293,13 @@ def api_access_for_user(*, user, organisation):
         return []
     return list(balances.api_access_for_organisation(organisation=organisation)
                 .order_by("environment"))
+
+
+def case_search(*, user, text, limit=20):
+    """The portal's search (the case-type registry): the onboarding cases `user` may see whose
+    reference or bank (orgnr or name, the supplier's too) match `text`, newest first."""
+    from casework.search import text_match
+
+    return text_match(case_list_for_user(user=user), text,
+                      fields=("organisation__name", "supplier_name", "supplier_orgnr")
+                      ).order_by("-created_at")[:limit]

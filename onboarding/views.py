@@ -16,6 +16,7 @@ from accounts.selectors import contact_points_for_organisation, contact_points_o
 from balances import selectors as balances_selectors
 from casework.actions import actions_available
 from casework.errors import DomainError, form_add_domain_error
+from casework.http import client_address
 from casework.models import Environment
 from casework.registry import case_type
 from casework.sla import calendar_get
@@ -39,16 +40,15 @@ from .models import Status
 # Registrations per IP address and hour: the page is public, so it is a spam target.
 REGISTRATIONS_PER_HOUR = 10
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
 
 # --- A.1 registration (public) ------------------------------------------------------------
 
 def register(request):
-    form = RegistrationForm(request.POST or None)
+    # Bound on every POST, even an empty one: the throttle below adds its error to the form.
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        throttle_key = f"onboarding:register:{_client_ip(request)}"
+        # Behind the proxy, the client's address (casework.http), not the proxy's.
+        throttle_key = f"onboarding:register:{client_address(request)}"
         cache.add(throttle_key, 0, 3600)
         if cache.incr(throttle_key) > REGISTRATIONS_PER_HOUR:
             form.add_error(None, _("For mange registreringer fra denne adressen. Prøv igjen "
@@ -56,7 +56,7 @@ def register(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                case = services.onboarding_register(
+                services.onboarding_register(
                     orgnr=data["orgnr"], name=data["name"],
                     supplier_orgnr=data["supplier_orgnr"], supplier_name=data["supplier_name"],
                     contact_points=form.contact_points(), test_endpoints=data["test_endpoints"],
@@ -65,7 +65,10 @@ def register(request):
             except DomainError as exc:
                 form_add_domain_error(form, exc)
             else:
-                request.session["onboarding_registered"] = case.registered_by.email
+                # No case when the address already has a user (its owner is told by mail):
+                # the answer is the same, so the form tells nobody who has an account.
+                request.session["onboarding_registered"] = (
+                    data["registrant_email"].strip().lower())
                 return redirect("onboarding:registered")
     return render(request, "onboarding/register.html", {"form": form})
 
@@ -151,6 +154,9 @@ def detail_context(request, case, *, message_form=None, readiness_form=None,
                                                             organisation=organisation),
         "checklist": checklist,
         "my_turn": _is_my_turn(case, user),
+        # Bits checks a registration under another organisation's name with extra care.
+        "name_clash": [] if perms.is_case_bank(case, user) else selectors.name_clashes(
+            organisations=[organisation]).get(organisation.pk, []),
     }
 
 

@@ -27,6 +27,10 @@ class QuestionsConfig(AppConfig):
             message_visibilities=perms.message_visibilities,
             detail_template="questions/detail.html", detail_context=views.detail_context,
             message_url_name="questions:message", attachment_url_name="questions:attachment",
+            sla_facts=views.sla_facts,
+            take=lambda case, by: services.question_take(question=case, by=by),
+            assign=lambda case, by, to: services.question_assign(question=case, by=by, to=to),
+            handlers=selectors.question_handlers, list_url_name="questions:list",
         ))
 
 
@@ -34,6 +38,7 @@ class QuestionsConfig(AppConfig):
 VERB_LABELS = {
     "asked": _("stilte spørsmålet"),
     "taken": _("tok spørsmålet"),
+    "assigned": _("tildelte spørsmålet til en annen saksbehandler"),
     "info_requested": _("ba banken om mer informasjon"),
     "bank_replied": _("svarte"),
     "forwarded": _("sendte spørsmålet til Lånekassen for faglig veiledning"),

@@ -64,15 +64,18 @@ class Question(CaseBase):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+",
                                  verbose_name=_("saksbehandler"))
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    forwarded_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første svar"))
+    forwarded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sendt videre"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("besvart"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
     # SLA clock: business time spent waiting for the bank does not count.
-    paused_since = models.DateTimeField(null=True, blank=True)
-    paused_seconds = models.PositiveBigIntegerField(default=0)
-    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("på pause siden"))
+    paused_seconds = models.PositiveBigIntegerField(default=0,
+                                                    verbose_name=_("tid på pause (sekunder)"))
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                              verbose_name=_("frist for første svar"))
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                          verbose_name=_("frist for løsning"))
 
     lock_related = ("organisation", "asked_by", "assignee")
 
@@ -199,10 +202,11 @@ class FaqEntry(FSMModelMixin, models.Model):
                                         blank=True, related_name="faq_entries",
                                         verbose_name=_("laget fra spørsmål"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("opprettet av"))
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("endret"))
+    status_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("status endret"))
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
     last_reviewed_on = models.DateField(_("sist gjennomgått"), null=True, blank=True)
     views = models.PositiveIntegerField(_("visninger"), default=0)
@@ -235,11 +239,12 @@ class FaqEntry(FSMModelMixin, models.Model):
 class FaqVote(models.Model):
     """A reader's "did this help?": one per person and entry, changeable."""
 
-    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="votes")
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="votes",
+                              verbose_name=_("FAQ-svar"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
+                             related_name="+", verbose_name=_("bruker"))
     helpful = models.BooleanField(_("til hjelp"))
-    at = models.DateTimeField(auto_now=True)
+    at = models.DateTimeField(auto_now=True, verbose_name=_("tidspunkt"))
 
     class Meta:
         verbose_name = _("vurdering av FAQ-svar")
@@ -259,7 +264,7 @@ class Deflection(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
                                      related_name="+", verbose_name=_("bank"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+")
+                             related_name="+", verbose_name=_("bruker"))
     faq_entry = models.ForeignKey(FaqEntry, on_delete=models.SET_NULL, null=True,
                                   related_name="deflections", verbose_name=_("FAQ-svar"))
     query = models.TextField(_("det banken skrev"), blank=True)

@@ -102,10 +102,16 @@ def question_sla(*, question, calendar, targets_map=None, now=None):
                        resolved_at=question.answered_at if answered else None, now=now)
 
 
-def question_search(*, user, text, limit=SUGGESTIONS):
-    """The questions `user` may see that match `text`, best first (the case registry's
-    search)."""
-    return search(question_list_for_user(user=user), text, fields=QUESTION_FIELDS, limit=limit)
+def question_search(*, user, text, limit=20):
+    """The questions `user` may see that match `text` (the case registry's search): by
+    reference or bank (orgnr or name), newest first, then by words, best first."""
+    from casework.search import text_match
+
+    qs = question_list_for_user(user=user)
+    found = list(text_match(qs, text, fields=()).order_by("-created_at")[:limit])
+    seen = {q.pk for q in found}
+    found += [q for q in search(qs, text, fields=QUESTION_FIELDS, limit=limit) if q.pk not in seen]
+    return found[:limit]
 
 
 def question_search_own(*, user, text, limit=SUGGESTIONS):
@@ -188,3 +194,26 @@ def faq_stats(*, user, today=None):
             entry.last_reviewed_on is None or entry.last_reviewed_on <= cutoff)
     return {"entries": entries, "deflections": Deflection.objects.count(),
             "due_for_review": sum(1 for e in entries if e.due_for_review)}
+
+
+def deflection_counts(*, user, since, until):
+    """{(month "YYYY-MM", organisation id): questions the FAQ answered before they were asked}
+    in [since, until), for those who may see the FAQ's figures (Bits, Lånekassen). One query."""
+    from django.db.models.functions import TruncMonth
+
+    if not (is_bits(user) or is_lanekassen(user)):
+        return {}
+    rows = (Deflection.objects.filter(at__gte=since, at__lt=until)
+            .annotate(m=TruncMonth("at", tzinfo=timezone.get_default_timezone()))
+            .values("m", "organisation_id").annotate(n=Count("pk")).order_by())
+    return {(r["m"].strftime("%Y-%m"), r["organisation_id"]): r["n"] for r in rows}
+
+
+def question_handlers(user):
+    """Whom `user` may give questions to: Bits' handlers, for Bits; nobody else."""
+    from accounts.models import Organisation
+    from accounts.selectors import users_in_org_kind
+
+    if not is_bits(user):
+        return users_in_org_kind(Organisation.Kind.BITS).none()
+    return users_in_org_kind(Organisation.Kind.BITS).order_by("name", "email")

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
 from accounts.permissions import is_bits, is_staff_side
 from accounts.selectors import users_in_org_kind
 from casework.errors import DomainError
 from casework.models import Environment, Message
+from casework.queue import case_reassign
 from casework.recipients import bank_people as _bank_recipients
 from casework.recipients import bits_handlers as _bits_recipients
 from casework.recipients import lanekassen_users as _lanekassen_recipients
@@ -31,6 +33,7 @@ from casework.runner import (
     case_lock,
     case_open,
     case_update,
+    lazy_title,
     require_text,
     transition_run,
 )
@@ -74,7 +77,7 @@ def question_ask(*, by, category, title, text, environment="", files=()):
                 "environment": environment or "", "title": title, "text": text},
         data={"category": category}, files=files,
         tell=[Tell(users_in_org_kind(Organisation.Kind.BITS),
-                   _("Nytt spørsmål fra %(bank)s") % {"bank": organisation.name})])
+                   lazy_title(gettext_noop("Nytt spørsmål fra %(bank)s"), bank=organisation.name))])
 
 
 def question_take(*, question, by):
@@ -82,7 +85,7 @@ def question_take(*, question, by):
     is told that Bits is on it), audit, bank notified."""
     return transition_run(case=question, by=by, name="take", verb="taken",
                           args=(by, timezone.now()),
-                          tell=_tell_bank(_("Bits behandler spørsmålet")))
+                          tell=_tell_bank(gettext_lazy("Bits behandler spørsmålet")))
 
 
 def question_request_info(*, question, by, message):
@@ -93,7 +96,7 @@ def question_request_info(*, question, by, message):
     message = require_text(message, _("Skriv hva banken må svare på."))
     return transition_run(case=question, by=by, name="request_info", verb="info_requested",
                           args=(by, timezone.now()), message=message,
-                          tell=_tell_bank(_("Bits trenger mer informasjon")))
+                          tell=_tell_bank(gettext_lazy("Bits trenger mer informasjon")))
 
 
 def question_bank_reply(*, question, by, message, files=()):
@@ -115,7 +118,8 @@ def question_bank_reply(*, question, by, message, files=()):
     return transition_run(case=question, by=by, name="bank_reply", verb="bank_replied",
                           args=waited, hook=lambda q: q.due_times_refresh(),
                           data=lambda q: {"paused_seconds": pause["seconds"]},
-                          message=message, files=files, tell=_tell_bits(_("Banken har svart")))
+                          message=message, files=files,
+                          tell=_tell_bits(gettext_lazy("Banken har svart")))
 
 
 def question_forward(*, question, by, note):
@@ -129,9 +133,9 @@ def question_forward(*, question, by, note):
         case=question, by=by, name="forward", verb="forwarded", args=(by, timezone.now()),
         message=note, visibility=Visibility.INTERNAL,
         tell=lambda q: [
-            Tell(_lanekassen_recipients(q), _("Spørsmål til faglig veiledning"),
+            Tell(_lanekassen_recipients(q), gettext_lazy("Spørsmål til faglig veiledning"),
                  event="lanekassen"),
-            Tell(_bank_recipients(q), _("Spørsmålet er sendt til Lånekassen for faglig "
+            Tell(_bank_recipients(q), gettext_lazy("Spørsmålet er sendt til Lånekassen for faglig "
                                         "veiledning"), event="bank"),
         ])
 
@@ -144,7 +148,7 @@ def question_give_guidance(*, question, by, guidance):
     guidance = require_text(guidance, _("Skriv veiledningen til Bits."))
     return transition_run(case=question, by=by, name="give_guidance", verb="guidance_given",
                           message=guidance, visibility=Visibility.INTERNAL,
-                          tell=_tell_bits(_("Lånekassen har gitt faglig veiledning")))
+                          tell=_tell_bits(gettext_lazy("Lånekassen har gitt faglig veiledning")))
 
 
 def question_answer(*, question, by, answer, files=()):
@@ -155,7 +159,7 @@ def question_answer(*, question, by, answer, files=()):
     answer = require_text(answer, _("Skriv svaret til banken."))
     return transition_run(case=question, by=by, name="answer", verb="answered",
                           args=(by, timezone.now()), message=answer, files=files,
-                          tell=_tell_bank(_("Spørsmålet er besvart")))
+                          tell=_tell_bank(gettext_lazy("Spørsmålet er besvart")))
 
 
 def question_relay(*, question, by, answer, files=()):
@@ -166,14 +170,14 @@ def question_relay(*, question, by, answer, files=()):
     answer = require_text(answer, _("Skriv svaret til banken."))
     return transition_run(case=question, by=by, name="relay", verb="relayed",
                           args=(by, timezone.now()), message=answer, files=files,
-                          tell=_tell_bank(_("Spørsmålet er besvart")))
+                          tell=_tell_bank(gettext_lazy("Spørsmålet er besvart")))
 
 
 def question_accept(*, question, by):
     """The bank accepts the answer; the question closes. Side effects: audit, Bits notified."""
     return transition_run(case=question, by=by, name="accept", verb="accepted",
                           args=(timezone.now(),),
-                          tell=_tell_bits(_("Banken har godtatt svaret")))
+                          tell=_tell_bits(gettext_lazy("Banken har godtatt svaret")))
 
 
 def question_follow_up(*, question, by, message):
@@ -184,7 +188,7 @@ def question_follow_up(*, question, by, message):
     message = require_text(message, _("Skriv oppfølgingsspørsmålet."))
     return transition_run(case=question, by=by, name="follow_up", verb="followed_up",
                           message=message,
-                          tell=_tell_bits(_("Banken har et oppfølgingsspørsmål")))
+                          tell=_tell_bits(gettext_lazy("Banken har et oppfølgingsspørsmål")))
 
 
 def question_auto_close(*, question, by, at=None):
@@ -195,7 +199,7 @@ def question_auto_close(*, question, by, at=None):
     return transition_run(
         case=question, by=by, name="auto_close", verb="auto_closed",
         args=(at or timezone.now(),),
-        tell=lambda q: [Tell(_bank_recipients(q) + _bits_recipients(q), _(
+        tell=lambda q: [Tell(_bank_recipients(q) + _bits_recipients(q), gettext_lazy(
             "Spørsmålet er lukket automatisk etter fem virkedager uten svar"))])
 
 
@@ -207,13 +211,13 @@ def _first_response_mark(question, by, at):
 def _comment_tells(question, by, visibility):
     """Who hears of a reply or note: the other side of the conversation."""
     if perms.is_asking_bank(question, by):
-        return [Tell(_bits_recipients(question), _("Ny melding"))]
+        return [Tell(_bits_recipients(question), gettext_lazy("Ny melding"))]
     if visibility == Visibility.PUBLIC:
-        return [Tell(_bank_recipients(question), _("Ny melding"))]
+        return [Tell(_bank_recipients(question), gettext_lazy("Ny melding"))]
     if visibility == Visibility.INTERNAL and question.forwarded_at:
         other = (_lanekassen_recipients(question) if is_bits(by)
                  else _bits_recipients(question))
-        return [Tell(other, _("Nytt internt notat"))]
+        return [Tell(other, gettext_lazy("Nytt internt notat"))]
     return []  # a note for one's own organisation, or Lånekassen is not involved yet
 
 
@@ -274,3 +278,13 @@ def question_auto_close_due(*, now=None):
             continue  # followed up or accepted since the list was read: nothing to do
         closed += 1
     return closed
+
+
+def question_assign(*, question, by, to):
+    """Bits gives an open question to another Bits handler (or takes it over).
+
+    Side effects: the assignee changed (the status stays), an audit event ("assigned"),
+    the new handler notified (portal + e-mail)."""
+    return case_reassign(case=question, by=by, to=to,
+                         allowed=lambda q, user: perms.can_handle(q, user) and q.is_open,
+                         may_handle=is_bits, title=gettext_lazy("Du er tildelt spørsmålet"))

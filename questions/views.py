@@ -17,8 +17,9 @@ from accounts.permissions import is_bank_user, is_bits, is_lanekassen, is_staff_
 from accounts.selectors import bank_organisations
 from casework.actions import actions_available
 from casework.errors import DomainError, form_add_domain_error
+from casework.queue import queue_narrow, queue_options, queue_tools, risk_tag
 from casework.registry import case_type
-from casework.sla import calendar_get, sla_targets_map
+from casework.sla import calendar_get, clock_most_at_risk, sla_targets_map
 from casework.views import message_form_for
 
 from . import faq, selectors, services
@@ -46,19 +47,26 @@ def question_list(request):
         # An invalid value drops only its own filter; the others still apply.
         form.is_valid()
         qs = selectors.question_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
-    if is_staff_side(user):
+    options = queue_options(request)
+    if is_bits(user):
+        qs = queue_narrow(qs, options, user=user)
+    if is_staff_side(user) and not options.by_deadline:
         qs = selectors.question_queue_order(qs)
     page = Paginator(qs, 25).get_page(request.GET.get("side"))
     calendar, targets, now = calendar_get(), sla_targets_map(process=SLA_PROCESS), timezone.now()
     rows = [{"question": q, "sla": selectors.question_sla(question=q, calendar=calendar,
                                                           targets_map=targets, now=now)}
             for q in page.object_list]
+    for row in rows:
+        row["risk"] = risk_tag(row["sla"])
     query = request.GET.copy()
     query.pop("side", None)
     return render(request, "questions/list.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
         "can_ask": perms.can_ask(user), "is_queue": is_bits(user),
         "show_bank": is_staff_side(user),
+        "tools": queue_tools(request, case_type("question"), query=query.urlencode())
+        if is_bits(user) else None,
     })
 
 
@@ -81,7 +89,8 @@ def question_ask(request):
             messages.success(request, _("Spørsmålet er registrert som %(ref)s.") % {
                 "ref": question.reference})
             return redirect(question)
-    return render(request, "questions/ask.html", {"form": form},
+    return render(request, "questions/ask.html", {
+        "form": form, "attachments_dropped": request.method == "POST" and bool(request.FILES)},
                   status=400 if form.is_bound and form.errors else 200)
 
 
@@ -136,6 +145,9 @@ def detail_context(request, question, message_form=None):
         "sla": selectors.question_sla(question=question, calendar=calendar_get()),
         "awaiting_me": question.status == Status.AWAITING_BANK
         and perms.is_asking_bank(question, user),
+        "assign_handlers": selectors.question_handlers(user)
+        if question.is_open and perms.can_handle(question, user) else (),
+        "assign_url_name": "questions:assign",
     }
 
 
@@ -186,4 +198,42 @@ def home_panel(request):
         cards.append({"key": "ask", "title": _("Lurer dere på noe?"),
                       "url": reverse("questions:ask"), "link_label": _("Still et spørsmål"),
                       "button": True})
-    return {"key": "question", "cards": cards}
+    return {"key": "question", "cards": cards, "waiting": _waiting(user)}
+
+
+# Whose move each status is: what the home page lists as waiting for the viewer's side.
+WAITING_FOR = {"bank": [Status.AWAITING_BANK, Status.ANSWERED],
+               "bits": [Status.NEW, Status.IN_PROGRESS, Status.GUIDANCE_GIVEN],
+               "lanekassen": [Status.FORWARDED]}
+WAITING_LIMIT = 50
+
+
+def _waiting(user):
+    """The questions waiting for the viewer's side (see `templates/dashboard.html`), with
+    their most pressing SLA clock for Bits."""
+    side = "bits" if is_bits(user) else "lanekassen" if is_lanekassen(user) else "bank"
+    questions = list(selectors.question_list_for_user(user=user)
+                     .filter(status__in=WAITING_FOR[side]).select_related("organisation")
+                     .order_by("status_changed_at", "pk")[:WAITING_LIMIT])
+    calendar = calendar_get() if side == "bits" and questions else None
+    targets = sla_targets_map(process=SLA_PROCESS) if calendar else None
+    now = timezone.now()
+    items = []
+    for q in questions:
+        clock = (clock_most_at_risk(selectors.question_sla(
+            question=q, calendar=calendar, targets_map=targets, now=now)) if calendar else None)
+        items.append({"url": q.get_absolute_url(), "process": _("Spørsmål"),
+                      "label": q.reference if side == "bank"
+                      else f"{q.reference} {q.organisation.name}",
+                      "text": f"{q.title} ({q.get_status_display()})",
+                      "since": q.status_changed_at, "due": clock.due if clock else None,
+                      "sla": clock})
+    return items
+
+
+def sla_facts(question):
+    """What the SLA report needs of a question (`casework.registry.CaseType.sla_facts`)."""
+    answered = question.status in (Status.ANSWERED, Status.CLOSED)
+    return {"key": question.category, "key_label": question.get_category_display(),
+            "first_response_at": question.first_response_at,
+            "resolved_at": question.answered_at if answered else None}

@@ -5,7 +5,9 @@ caseworker and a Lånekassen admin (Bits and Lånekassen with TOTP set up), and 
 """
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Membership, Organisation
 from tests.factories import OrganisationFactory, member_of
@@ -16,6 +18,16 @@ pytest.register_assert_rewrite("tests.support")
 
 # Real servers (SMTP, Redis, a Celery worker) and the browser: see tests/support/fixtures.py.
 pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """Production settings (DEBUG off, as on PostgreSQL) redirect to https; the test client and
+    the live server speak plain http. Session-wide: the live server loads its middleware once."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +42,12 @@ def _isolated(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     cache.clear()
+    # A request in another language (a cookie, the language switch) leaves that language active
+    # in the thread: every test starts in the portal's own.
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_the_code_keeps_the_layers_of_the_design(tmp_path):
 
 def test_every_app_of_the_design_is_in_the_contracts():
     apps = {"config", "demo", "accounts", "casework", "notifications", "onboarding", "notices",
-            "incidents", "questions", "changerequests", "balances"}
+            "incidents", "questions", "changerequests", "balances", "reports"}
     assert set(CONFIG["root_packages"]) == apps
 
 

@@ -6,10 +6,11 @@ a date) and delivers — in test, then in production, each delivery preparing a 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from casework.errors import DomainError
 from casework.models import Environment
-from casework.runner import SYSTEM, Tell, require_text, transition_run
+from casework.runner import SYSTEM, Tell, lazy_title, require_text, transition_run
 from notices.services.preparing import change_notice_prepare
 
 from ..models import ChangeRequest, GovernanceDecision, Part, Status
@@ -54,7 +55,7 @@ def change_request_forum_recommend(*, request, by, decided_on, recommended, rati
         hook=lambda case: _record(case, by, step=Step.FORUM, outcome=outcome,
                                   decided_on=decided_on, rationale=rationale),
         data={"outcome": outcome, "decided_on": decided_on.isoformat()},
-        tell=_told(title=_("Fagutvalget har gitt sin anbefaling")))
+        tell=_told(title=gettext_lazy("Fagutvalget har gitt sin anbefaling")))
 
 
 def change_request_reference_group_decide(*, request, by, decided_on, forward, rationale):
@@ -75,8 +76,8 @@ def change_request_reference_group_decide(*, request, by, decided_on, forward, r
                                   decided_on=decided_on, rationale=rationale),
         data={"decided_on": decided_on.isoformat()},
         tell=_told(audience.lanekassen_users if forward else None,
-                   _("Sendt til Lånekassen for beslutning") if forward
-                   else _("Referansegruppe Bank sender ikke endringsønsket videre")))
+                   gettext_lazy("Sendt til Lånekassen for beslutning") if forward
+                   else gettext_lazy("Referansegruppe Bank sender ikke endringsønsket videre")))
 
 
 def _decision_common(decided_on, rationale, message):
@@ -108,7 +109,8 @@ def change_request_accept(*, request, by, planned_release, rationale, decided_on
     return transition_run(case=request, by=by, name="accept", verb="accepted", args=(release,),
                           hook=hook, data={"planned_release": release},
                           tell=_told(audience.bits_users,
-                                     _("Akseptert, planlagt i %(r)s") % {"r": release}))
+                                     lazy_title(gettext_noop("Akseptert, planlagt i %(r)s"),
+                                                r=release)))
 
 
 def change_request_reject(*, request, by, rationale, decided_on=None):
@@ -122,7 +124,7 @@ def change_request_reject(*, request, by, rationale, decided_on=None):
         case=request, by=by, name="reject", verb="rejected",
         hook=lambda case: _record(case, by, step=Step.LANEKASSEN, outcome=Outcome.REJECTED,
                                   decided_on=decided_on, rationale=rationale),
-        tell=_told(audience.bits_users, _("Lånekassen har avvist endringen")))
+        tell=_told(audience.bits_users, gettext_lazy("Lånekassen har avvist endringen")))
 
 
 def change_request_defer(*, request, by, until, rationale, decided_on=None):
@@ -144,7 +146,7 @@ def change_request_defer(*, request, by, until, rationale, decided_on=None):
                                   deferred_until=until),
         data={"until": until.isoformat()},
         tell=_told(audience.bits_users,
-                   _("Utsatt til %(d)s") % {"d": until.strftime("%d.%m.%Y")}))
+                   lazy_title(gettext_noop("Utsatt til %(d)s"), d=until.strftime("%d.%m.%Y"))))
 
 
 def change_requests_resume_due(*, today=None):
@@ -160,7 +162,7 @@ def change_requests_resume_due(*, today=None):
         try:
             transition_run(case=request, by=SYSTEM, name="resume", verb="resumed",
                            tell=_told(audience.lanekassen_users,
-                                      _("Utsettelsen er over: til ny vurdering")))
+                                      gettext_lazy("Utsettelsen er over: til ny vurdering")))
         except DomainError:
             continue  # decided meanwhile
         moved += 1
@@ -180,7 +182,7 @@ def change_request_start_development(*, request, by, note=""):
                                   planned_release=case.planned_release,
                                   rationale=(note or "").strip()),
         message=(note or "").strip() or None,
-        tell=_told(title=_("Under utvikling")))
+        tell=_told(title=gettext_lazy("Under utvikling")))
 
 
 # The notice component a request's part most likely touches; Lånekassen adjusts the draft.
@@ -231,4 +233,5 @@ def change_request_deliver(*, request, by, environment, note="", delivered_on=No
         case=request, by=by, name="deliver_test" if in_test else "deliver_production",
         verb="delivered_test" if in_test else "delivered_production", hook=hook, data=data,
         message=(note or "").strip() or None,
-        tell=_told(title=_("Levert i test") if in_test else _("Levert i produksjon")))
+        tell=_told(title=gettext_lazy("Levert i test") if in_test
+                   else gettext_lazy("Levert i produksjon")))

@@ -4,6 +4,7 @@ prioritisation."""
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_bank_user
 from casework.errors import DomainError
@@ -109,7 +110,7 @@ def change_request_comment(*, case, by, body, visibility=Message.Visibility.PUBL
     def readers(saved):
         return [Tell([u for u in audience.followers(saved)
                       if visibility in perms.message_visibilities(saved, u)],
-                     _("Ny kommentar"))]
+                     gettext_lazy("Ny kommentar"))]
 
     def change(locked):
         _follow(locked, by)
@@ -131,7 +132,7 @@ def impact_request(*, request, by):
     case, _msg = case_update(case=request, by=by, allowed=perms.can_request_impact,
                              verb="impact_requested", change=change,
                              tell=[Tell(audience.bank_admins(),
-                                        _("Lånekassen ber om konsekvensvurdering"))])
+                                        gettext_lazy("Lånekassen ber om konsekvensvurdering"))])
     return case
 
 
@@ -165,7 +166,7 @@ def impact_answer(*, request, by, level, comment=""):
     case, _msg = case_update(case=request, by=by, allowed=perms.can_answer_impact,
                              verb="impact_answered", change=change, message=message,
                              tell=lambda saved: [Tell(audience.followers(saved),
-                                                      _("Ny konsekvensvurdering"))])
+                                                      gettext_lazy("Ny konsekvensvurdering"))])
     return case
 
 

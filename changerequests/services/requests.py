@@ -7,10 +7,11 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.permissions import is_bank_user, is_lanekassen
 from casework.errors import DomainError
-from casework.runner import Tell, case_open, case_update, require_text, transition_run
+from casework.runner import Tell, case_open, case_update, lazy_title, require_text, transition_run
 
 from .. import permissions as perms
 from ..models import ChangeRequest, Follower, Origin, Part, Status, Urgency, Vote
@@ -60,14 +61,15 @@ def change_request_propose(*, by, title, problem, proposal, benefit, urgency, pa
         status = Status.SUBMITTED if submit else Status.DRAFT
         fields.update(origin=Origin.BANK, organisation=organisation, status=status)
         verb = "submitted" if submit else "drafted"
-        tell = [Tell(audience.bits_users(), _("Nytt endringsønske fra %(bank)s") % {
-            "bank": organisation.name})] if submit else []
+        tell = [Tell(audience.bits_users(),
+                     lazy_title(gettext_noop("Nytt endringsønske fra %(bank)s"),
+                                bank=organisation.name))] if submit else []
     elif is_lanekassen(by):
         organisation = None
         fields.update(origin=Origin.LANEKASSEN, organisation=None, status=Status.OPEN,
                       opened_at=now, impact_requested=bool(impact_requested))
         verb = "proposed_by_lanekassen"
-        tell = [Tell(audience.bank_admins(), _("Lånekassen ber om konsekvensvurdering"))
+        tell = [Tell(audience.bank_admins(), gettext_lazy("Lånekassen ber om konsekvensvurdering"))
                 ] if impact_requested else []
     else:
         raise DomainError(_("Bare banker og Lånekassen kan foreslå endringer."))
@@ -109,7 +111,8 @@ def change_request_submit(*, request, by):
     Side effects: status submitted, audit, Bits told.
     """
     return transition_run(case=request, by=by, name="submit", verb="submitted",
-                          tell=[Tell(audience.bits_users(), _("Endringsønske til kontroll"))])
+                          tell=[Tell(audience.bits_users(),
+                                     gettext_lazy("Endringsønske til kontroll"))])
 
 
 def change_request_open(*, request, by):
@@ -120,7 +123,7 @@ def change_request_open(*, request, by):
     return transition_run(case=request, by=by, name="open", verb="opened",
                           args=(timezone.now(),),
                           tell=lambda case: [Tell(audience.audience(case),
-                                                  _("Åpnet for alle banker"))])
+                                                  gettext_lazy("Åpnet for alle banker"))])
 
 
 def change_request_return(*, request, by, message):
@@ -131,8 +134,8 @@ def change_request_return(*, request, by, message):
     message = require_text(message, _("Skriv hva som mangler."))
     return transition_run(case=request, by=by, name="return_to_bank", verb="returned",
                           message=message,
-                          tell=lambda case: [Tell(audience.audience(case),
-                                                  _("Bits ber dere utfylle endringsønsket"))])
+                          tell=lambda case: [Tell(audience.audience(case), gettext_lazy(
+                              "Bits ber dere utfylle endringsønsket"))])
 
 
 def change_request_reject_out_of_scope(*, request, by, reason):
@@ -145,7 +148,7 @@ def change_request_reject_out_of_scope(*, request, by, reason):
                           verb="rejected_out_of_scope", message=reason,
                           data={"reason": reason},
                           tell=lambda case: [Tell(audience.audience(case),
-                                                  _("Endringsønsket er avvist"))])
+                                                  gettext_lazy("Endringsønsket er avvist"))])
 
 
 def _reference_in(text):
@@ -209,6 +212,6 @@ def change_request_merge(*, request, by, original, note=""):
     return transition_run(
         case=request, by=by, name="merge", verb="merged", args=(original,), hook=hook,
         data=data, message=(note or "").strip() or None,
-        tell=lambda case: [Tell(audience.audience(case), _(
-            "Slått sammen med %(ref)s: støtten og følgerne er flyttet dit") % {
-                "ref": original.reference})])
+        tell=lambda case: [Tell(audience.audience(case), lazy_title(gettext_noop(
+            "Slått sammen med %(ref)s: støtten og følgerne er flyttet dit"),
+            ref=original.reference))])

@@ -224,4 +224,20 @@ def home_panel(request):
         cards.append({"key": "propose", "title": _("Har dere et endringsønske?"),
                       "url": reverse("changerequests:create"),
                       "link_label": _("Foreslå en endring"), "button": True})
-    return {"key": "changerequest", "cards": cards}
+    return {"key": "changerequest", "cards": cards, "waiting": _waiting(user, qs)}
+
+
+def _waiting(user, qs):
+    """The change requests on the viewer's side's move, for the home page's queue: Bits checks
+    submitted ones, Lånekassen decides, a bank changes those returned to it."""
+    status = (Status.SUBMITTED if is_bits(user) else Status.WITH_LANEKASSEN
+              if is_lanekassen(user) else Status.RETURNED)
+    if is_bank_user(user):
+        qs = qs.filter(organisation_id=user.membership.organisation_id)
+    rows = qs.filter(status=status).select_related("organisation").order_by(
+        "status_changed_at", "pk")[:50]
+    return [{"url": r.get_absolute_url(), "process": _("Endringsønske"),
+             "label": r.reference if is_bank_user(user) or r.organisation is None
+             else f"{r.reference} {r.organisation.name}",
+             "text": f"{r.title} ({r.get_status_display()})", "since": r.status_changed_at,
+             "due": None, "sla": None} for r in rows]

@@ -4,6 +4,7 @@ knows of the bank's calls in the breach's period."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from balances.selectors import api_suspension_for, lookup_log_summary
 from balances.services import api_access_suspend, api_access_unsuspend
@@ -40,7 +41,7 @@ def breach_api_suspend(*, breach, by, reason):
     breach, _msg = case_update(
         case=breach, by=by, allowed=perms.can_contain, verb="api_suspended", change=change,
         message=reason, visibility=Message.Visibility.PUBLIC,
-        tell=_tell_bank_and_bits(_("Bankens API-tilgang er suspendert")))
+        tell=_tell_bank_and_bits(gettext_lazy("Bankens API-tilgang er suspendert")))
     return breach
 
 
@@ -56,7 +57,7 @@ def breach_api_unsuspend(*, breach, by, reason=""):
 
     breach, _msg = case_update(
         case=breach, by=by, allowed=perms.can_contain, verb="api_unsuspended", change=change,
-        tell=_tell_bank_and_bits(_("Suspensjonen av bankens API-tilgang er opphevet")))
+        tell=_tell_bank_and_bits(gettext_lazy("Suspensjonen av bankens API-tilgang er opphevet")))
     return breach
 
 

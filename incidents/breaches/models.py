@@ -119,8 +119,10 @@ class Breach(CaseBase):
     # Receipt by Lånekassen; reminders every BREACH_RECEIPT_REMINDER_MINUTES until then.
     received_at = models.DateTimeField(_("mottak bekreftet"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
-    receipt_reminders_sent = models.PositiveIntegerField(default=0)
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("mottatt av"))
+    receipt_reminders_sent = models.PositiveIntegerField(default=0,
+                                                         verbose_name=_("påminnelser om mottak"))
     # GDPR art. 33: the controller's notice to Datatilsynet, or the decision not to notify.
     authority_notified_at = models.DateTimeField(_("meldt til Datatilsynet"), null=True,
                                                  blank=True)
@@ -137,7 +139,7 @@ class Breach(CaseBase):
     # C.2: the persons whose data the bank looked up in the period, from the API log.
     persons_looked_up = models.PositiveIntegerField(_("personer banken slo opp i perioden"),
                                                     null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
 
     lock_related = ("organisation", "reported_by")
 
@@ -202,12 +204,13 @@ class BreachReport(models.Model):
     """One phase report (initial, intermediate, final): a dated copy of the facts as they
     stood when it was given."""
 
-    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="reports")
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="reports",
+                               verbose_name=_("sikkerhetsbrudd"))
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
     submitted_at = models.DateTimeField(_("levert"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
-    facts = models.JSONField(default=dict)
+                                     null=True, related_name="+", verbose_name=_("sendt av"))
+    facts = models.JSONField(default=dict, verbose_name=_("opplysninger"))
 
     class Meta:
         verbose_name = _("rapport om sikkerhetsbrudd")
@@ -221,9 +224,10 @@ class BreachReport(models.Model):
 class BreachView(models.Model):
     """Someone opened a breach's page: who and when (shown to Lånekassen on the case)."""
 
-    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="views")
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="views",
+                               verbose_name=_("sikkerhetsbrudd"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="+")
+                             related_name="+", verbose_name=_("bruker"))
     viewed_at = models.DateTimeField(_("åpnet"), db_index=True)
 
     class Meta:

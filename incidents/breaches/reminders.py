@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from casework.errors import DomainError
-from casework.runner import SYSTEM, Tell, case_lock, case_tell, case_update, system_only
+from casework.runner import SYSTEM, Tell, case_lock, case_tell, case_update, lazy_title, system_only
 from notifications.services import acknowledgement_record, acknowledgements_mark_reminded
 
 from . import permissions as perms
@@ -50,7 +51,7 @@ def breach_receipt_reminders_due(*, now=None):
         try:
             case_update(case=Breach(pk=pk), by=SYSTEM, allowed=due, verb="receipt_reminded",
                         change=change,
-                        tell=lambda b: [Tell(recipients.lanekassen_people(), _(
+                        tell=lambda b: [Tell(recipients.lanekassen_people(), gettext_lazy(
                             "Påminnelse: bekreft mottak av sikkerhetsbruddet"))])
         except DomainError:
             continue  # confirmed, or this slot reminded, since the list was read
@@ -72,8 +73,8 @@ def breach_acknowledge(*, breach, by):
                                                by=by, verb="acknowledged")
         if not recorded:
             raise DomainError(_("Banken har allerede bekreftet at den har lest dette."))
-        case_tell(breach, by, [Tell(recipients.lanekassen_people(), _(
-            "%(bank)s har bekreftet sikkerhetsbruddet") % {"bank": by.organisation.name})],
+        case_tell(breach, by, [Tell(recipients.lanekassen_people(), lazy_title(gettext_noop(
+            "%(bank)s har bekreftet sikkerhetsbruddet"), bank=by.organisation.name))],
             f"{breach._meta.label_lower}:{breach.pk}:ack:{row.pk}")
     return row
 
@@ -94,7 +95,7 @@ def breach_acknowledgement_remind(*, subject_id, organisation_ids, now):
     try:
         case_update(case=Breach(pk=subject_id), by=SYSTEM, allowed=system_only,
                     verb="acknowledgement_reminded", change=change,
-                    tell=lambda b: [Tell(recipients.security_people(reminded), _(
+                    tell=lambda b: [Tell(recipients.security_people(reminded), gettext_lazy(
                         "Påminnelse: bekreft at dere har lest om sikkerhetsbruddet"))])
     except DomainError:
         return 0

@@ -121,3 +121,12 @@ def breach_comparison(versions):
         rows.append({"name": name, "label": label, "cells": cells,
                      "changed": any(c["changed"] for c in cells)})
     return rows
+
+
+def breach_search(*, user, text, limit=20):
+    """The portal's search (the case-type registry): the breaches `user` may see whose
+    reference, bank or words match `text`, newest first."""
+    from casework.search import text_match
+
+    return text_match(breach_list_for_user(user=user), text,
+                      fields=("description",)).order_by("-created_at")[:limit]

@@ -8,11 +8,20 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
 from casework.errors import DomainError
 from casework.models import Message
-from casework.runner import Tell, case_lock, case_open, case_update, require_text, transition_run
+from casework.runner import (
+    Tell,
+    case_lock,
+    case_open,
+    case_update,
+    lazy_title,
+    require_text,
+    transition_run,
+)
 from notifications.services import acknowledgements_request
 
 from . import permissions as perms
@@ -112,8 +121,8 @@ def breach_report(*, by, facts, files=()):
         data={"main_cause": facts["main_cause"]}, files=files,
         on_event=lambda b, e: _snapshot(b, by, Phase.INITIAL, b.created_at),
         tell=lambda b: [Tell(recipients.lanekassen_people() + recipients.bits_people(),
-                             _("Sikkerhetsbrudd meldt av %(bank)s") % {
-                                 "bank": organisation.name})])
+                             lazy_title(gettext_noop("Sikkerhetsbrudd meldt av %(bank)s"),
+                                        bank=organisation.name))])
 
 
 def _affected_ids(scope, environment, organisations):
@@ -159,11 +168,12 @@ def breach_register_at_lanekassen(*, by, facts, scope, environment="", organisat
                 else "", **facts},
         data={"main_cause": facts["main_cause"], "affected": affected}, files=files,
         on_event=opened,
-        tell=lambda b: [Tell(recipients.bits_people(), _("Sikkerhetsbrudd hos Lånekassen"),
+        tell=lambda b: [Tell(recipients.bits_people(),
+                             gettext_lazy("Sikkerhetsbrudd hos Lånekassen"),
                              event="bits"),
                         Tell(recipients.security_people(affected),
-                             _("Sikkerhetsbrudd hos Lånekassen som berører dere – bekreft "
-                               "at dere har lest"), event="banks")])
+                             gettext_lazy("Sikkerhetsbrudd hos Lånekassen som berører dere – "
+                                          "bekreft at dere har lest"), event="banks")])
 
 
 def breach_confirm_receipt(*, breach, by):
@@ -174,7 +184,7 @@ def breach_confirm_receipt(*, breach, by):
         case=breach, by=by, name="confirm_receipt", verb="receipt_confirmed",
         args=(by, timezone.now()),
         tell=lambda b: [Tell(recipients.bank_side(b) + recipients.bits_people(),
-                             _("Lånekassen har bekreftet mottak av sikkerhetsbruddet"))])
+                             gettext_lazy("Lånekassen har bekreftet mottak av sikkerhetsbruddet"))])
 
 
 def _tell_update(title):
@@ -210,7 +220,8 @@ def breach_report_intermediate(*, breach, by, facts):
 
     breach, _msg = case_update(case=breach, by=by, allowed=perms.can_submit_phase,
                                verb="intermediate_reported", change=change,
-                               tell=_tell_others(_("Mellomrapport om sikkerhetsbruddet")))
+                               tell=_tell_others(
+                                   gettext_lazy("Mellomrapport om sikkerhetsbruddet")))
     return breach
 
 
@@ -232,7 +243,8 @@ def breach_report_final(*, breach, by, facts):
         _snapshot(locked, by, Phase.FINAL, now)
 
     return transition_run(case=breach, by=by, name="submit_final", verb="final_reported",
-                          hook=hook, tell=_tell_others(_("Sluttrapport om sikkerhetsbruddet")))
+                          hook=hook,
+                          tell=_tell_others(gettext_lazy("Sluttrapport om sikkerhetsbruddet")))
 
 
 def breach_authority_record(*, breach, by, notified, at=None, reference="", reason="",
@@ -273,7 +285,7 @@ def breach_authority_record(*, breach, by, notified, at=None, reference="", reas
     breach, _msg = case_update(
         case=breach, by=by, allowed=perms.can_record_authority,
         verb="authority_notified" if notified else "authority_not_notified", change=change,
-        tell=_tell_update(_("Melding til Datatilsynet er registrert")))
+        tell=_tell_update(gettext_lazy("Melding til Datatilsynet er registrert")))
     return breach
 
 
@@ -295,7 +307,7 @@ def breach_dora_classify(*, breach, by, classified_at):
         case=breach, by=by, allowed=perms.can_classify_dora, verb="dora_classified",
         change=change,
         tell=lambda b: [Tell(recipients.lanekassen_people() + recipients.bits_people(),
-                             _("Klassifisert som alvorlig IKT-hendelse (DORA)"))])
+                             gettext_lazy("Klassifisert som alvorlig IKT-hendelse (DORA)"))])
     return breach
 
 
@@ -308,16 +320,16 @@ def breach_ask(*, breach, by, message):
         case=breach, by=by, allowed=perms.can_ask, verb="more_requested", message=message,
         tell=lambda b: [Tell(recipients.bank_side(b) if b.source == Source.BANK
                              else recipients.lanekassen_people(),
-                             _("Mer informasjon om sikkerhetsbruddet trengs"))])
+                             gettext_lazy("Mer informasjon om sikkerhetsbruddet trengs"))])
     return breach
 
 
 def _comment_tells(breach, by, visibility):
     if visibility == Visibility.PUBLIC:
-        return [Tell(recipients.everyone(breach), _("Ny melding"))]
+        return [Tell(recipients.everyone(breach), gettext_lazy("Ny melding"))]
     if visibility == Visibility.INTERNAL:
         return [Tell(recipients.bits_people() + recipients.lanekassen_people(),
-                     _("Nytt internt notat"))]
+                     gettext_lazy("Nytt internt notat"))]
     return []
 
 
@@ -346,7 +358,7 @@ def breach_close(*, breach, by):
                                 "ikke å melde) før saken lukkes."))
         return transition_run(case=locked, by=by, name="close", verb="closed",
                               args=(timezone.now(),),
-                              tell=_tell_update(_("Sikkerhetsbruddet er lukket")))
+                              tell=_tell_update(gettext_lazy("Sikkerhetsbruddet er lukket")))
 
 
 def breach_view_record(*, breach, by):

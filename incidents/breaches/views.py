@@ -21,7 +21,7 @@ from casework.forms import MessageForm
 from . import permissions as perms
 from . import selectors, services
 from .actions import ACTIONS
-from .clocks import STATE_LABELS, breach_clocks
+from .clocks import DUE_SOON, OVERDUE, STATE_LABELS, breach_clocks
 from .containment import breach_api_summary
 from .forms import AuthorityForm, BreachFactsForm, BreachReportForm, DoraForm, LanekassenBreachForm
 from .models import FACT_FIELDS, Status
@@ -37,8 +37,14 @@ def breach_list(request):
     if not _may_list(user):
         raise Http404
     show_all = request.GET.get("alle") == "1"
+    rows = selectors.breach_queue(user=user, open_only=not show_all)
+    for row in rows:
+        # The row's mark in words (casework/_risk_tag.html), from its most pressing clock.
+        states = {c["state"] for c in row["clocks"]}
+        row["risk"] = ("breached" if OVERDUE in states
+                       else "at_risk" if DUE_SOON in states else None)
     return render(request, "incidents/breaches/list.html", {
-        "rows": selectors.breach_queue(user=user, open_only=not show_all),
+        "rows": rows,
         "show_all": show_all, "state_labels": STATE_LABELS,
         "can_report": perms.can_report(user),
         "can_register": perms.can_register_at_lanekassen(user),
@@ -77,8 +83,9 @@ def breach_create(request):
         response = _save_new(request, form, call)
         if response is not None:
             return response
-    return render(request, "incidents/breaches/create.html", {"form": form,
-                                                              "lanekassen": lanekassen})
+    return render(request, "incidents/breaches/create.html", {
+        "form": form, "lanekassen": lanekassen,
+        "attachments_dropped": request.method == "POST" and bool(request.FILES)})
 
 
 def detail_context(request, breach, message_form=None):
@@ -232,7 +239,12 @@ def home_panel(request):
             "%d.%m.%Y %H:%M")}) if due else _("ingen åpne frister")
         return f"{row['breach'].get_status_display()}, {when}"
 
+    # Lånekassen's queue on the home page: every open breach with its next legal deadline.
+    waiting = [{"url": r["breach"].get_absolute_url(), "process": _("Sikkerhetsbrudd"),
+                "label": f"{r['breach'].reference} {r['breach'].organisation.name}",
+                "text": text(r), "since": r["breach"].status_changed_at, "due": r["next_due"],
+                "sla": None} for r in rows] if is_lanekassen(user) else []
     return {"key": "breach", "cards": cards, "items_title": _("Åpne sikkerhetsbrudd"),
             "items": [{"url": r["breach"].get_absolute_url(), "label": r["breach"].reference,
-                       "text": text(r)} for r in rows[:5]]}
+                       "text": text(r)} for r in rows[:5]], "waiting": waiting}
 

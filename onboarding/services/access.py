@@ -8,11 +8,12 @@ them), so suspending and lifting from here change those rows and record the even
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from balances import services as balances
 from casework.errors import DomainError
 from casework.models import Environment
-from casework.runner import Tell, case_update, require_text, transition_run
+from casework.runner import Tell, case_update, lazy_title, require_text, transition_run
 
 from .. import permissions as perms
 from . import recipients
@@ -23,8 +24,8 @@ def onboarding_order_test(*, case, by):
     return transition_run(
         case=case, by=by, name="order_test", verb="test_ordered",
         tell=lambda c: [Tell(recipients.lanekassen(),
-                             _("Bits har bestilt testtilgang for %(bank)s") % {
-                                 "bank": c.organisation.name})])
+                             lazy_title(gettext_noop("Bits har bestilt testtilgang for %(bank)s"),
+                                        bank=c.organisation.name))])
 
 
 def onboarding_grant_test(*, case, by):
@@ -39,7 +40,7 @@ def onboarding_grant_test(*, case, by):
         hook=lambda c: balances.api_access_grant(organisation=c.organisation,
                                                  environment=Environment.TEST, by=by),
         data={"environment": Environment.TEST},
-        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), _(
+        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), gettext_lazy(
             "Testtilgang er gitt – opprett API-nøkkel og kjør integrasjonstesten"))])
 
 
@@ -49,7 +50,8 @@ def onboarding_report_test_done(*, case, by, message=""):
     return transition_run(
         case=case, by=by, name="report_test_done", verb="test_reported",
         message=(message or "").strip() or None,
-        tell=lambda c: [Tell(recipients.bits(), _("Banken har fullført integrasjonstesten"))])
+        tell=lambda c: [Tell(recipients.bits(),
+                             gettext_lazy("Banken har fullført integrasjonstesten"))])
 
 
 def onboarding_approve_test(*, case, by, comment=""):
@@ -58,7 +60,7 @@ def onboarding_approve_test(*, case, by, comment=""):
     return transition_run(
         case=case, by=by, name="approve_test", args=(timezone.now(),), verb="test_approved",
         message=(comment or "").strip() or None,
-        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), _(
+        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), gettext_lazy(
             "Integrasjonstesten er godkjent – meld klar for produksjon"))])
 
 
@@ -69,7 +71,7 @@ def onboarding_return_test(*, case, by, comments):
     return transition_run(
         case=case, by=by, name="return_test", verb="test_returned", message=comments,
         tell=lambda c: [Tell(recipients.bank_admins(c.organisation),
-                             _("Bits har sendt integrasjonstesten tilbake"))])
+                             gettext_lazy("Bits har sendt integrasjonstesten tilbake"))])
 
 
 def onboarding_confirm_readiness(*, case, by, production_endpoints):
@@ -83,8 +85,9 @@ def onboarding_confirm_readiness(*, case, by, production_endpoints):
     return transition_run(
         case=case, by=by, name="confirm_readiness", args=(endpoints,),
         verb="readiness_confirmed", data={"production_endpoints": endpoints},
-        tell=lambda c: [Tell(recipients.lanekassen(), _("%(bank)s er klar for produksjon") % {
-            "bank": c.organisation.name})])
+        tell=lambda c: [Tell(recipients.lanekassen(),
+                             lazy_title(gettext_noop("%(bank)s er klar for produksjon"),
+                                        bank=c.organisation.name))])
 
 
 def onboarding_grant_production(*, case, by):
@@ -100,7 +103,7 @@ def onboarding_grant_production(*, case, by):
         hook=lambda c: balances.api_access_grant(organisation=c.organisation,
                                                  environment=Environment.PRODUCTION, by=by),
         data={"environment": Environment.PRODUCTION},
-        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), _(
+        tell=lambda c: [Tell(recipients.bank_admins(c.organisation), gettext_lazy(
             "Produksjonstilgang er gitt – opprett API-nøkkel og bekreft forvaltningsrutinene"))])
 
 
@@ -111,12 +114,13 @@ def onboarding_confirm_routines(*, case, by):
         case=case, by=by, name="confirm_routines", args=(timezone.now(),),
         verb="routines_confirmed",
         tell=lambda c: [Tell(recipients.bits() + recipients.lanekassen(),
-                             _("%(bank)s er i produksjon") % {"bank": c.organisation.name})])
+                             lazy_title(gettext_noop("%(bank)s er i produksjon"),
+                                        bank=c.organisation.name))])
 
 
 def _bank_and_bits(title):
     return lambda c: [Tell(recipients.bank_admins(c.organisation) + recipients.bits(),
-                           title % {"bank": c.organisation.name})]
+                           lazy_title(title, bank=c.organisation.name))]
 
 
 def onboarding_suspend(*, case, by, reason):

@@ -1,6 +1,7 @@
 """Messages and internal notes on an onboarding case's timeline."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.errors import DomainError
 from casework.models import Message
@@ -36,5 +37,5 @@ def onboarding_comment(*, case, by, body, visibility=Message.Visibility.PUBLIC, 
         case=case, by=by, allowed=perms.can_comment, verb="commented", audit=False,
         denied=_("Du kan ikke skrive i denne saken."), message=body, visibility=visibility,
         files=files,
-        tell=lambda c: [Tell(_readers_told(c, by, visibility), _("Ny melding"))])
+        tell=lambda c: [Tell(_readers_told(c, by, visibility), gettext_lazy("Ny melding"))])
     return message

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation, User
-from accounts.services import bank_register, organisation_rename
+from accounts.services import bank_register, organisation_mark_verified, organisation_rename
 from casework.errors import DomainError
-from casework.runner import Tell, case_open, case_update, require_text, transition_run
+from casework.runner import Tell, case_open, case_update, lazy_title, require_text, transition_run
+from casework.services import audit_record
 from notifications.services import email_enqueue
 
 from .. import permissions as perms
@@ -38,18 +40,35 @@ def _verification_mail(case, user, event):
         key=f"onboarding:{case.pk}:{event.pk}:verify")
 
 
+def _existing_address_tell(*, owner, orgnr, name):
+    """Someone registered a bank with the address of an existing user: the owner is told by
+    mail (the person registering is answered as if the address were new, so the form tells
+    nobody which addresses have an account). Keyed by the audit event."""
+    event = audit_record(obj=owner, actor=None, verb="registration_with_existing_email",
+                         data={"orgnr": orgnr, "name": name})
+    email_enqueue(
+        to=owner.email,
+        subject=_("Noen forsøkte å registrere en bank med e-postadressen din"),
+        template="onboarding/email/registration_existing_address.txt",
+        context={"user": owner, "orgnr": orgnr, "bank_name": name},
+        key=f"onboarding:existing-address:{event.pk}")
+
+
 def onboarding_register(*, orgnr, name, contact_points, test_endpoints, registrant_name,
                         registrant_email, supplier_orgnr="", supplier_name=""):
-    """A.1: a bank not yet in the portal registers itself (no login).
+    """A.1: a bank not yet in the portal registers itself (no login). Returns the case, or
+    None when the registrant's address already belongs to a user.
 
     Inputs are checked by the form; `contact_points` is a list of dicts (kind, name, email,
     phone). An orgnr that already has a case, or is already in the portal, is refused (a
-    DomainError on the field it is about).
+    DomainError on the field it is about: orgnrs are public).
 
-    Side effects: an Organisation (bank), its ContactPoints, a User without a usable password
-    who is the bank's admin, an OnboardingCase with a new reference, an audit event (by the
-    registrant), and an e-mail to the registrant with the link to confirm the address and set
-    a password. Bits is told once the address is confirmed.
+    Side effects: an Organisation (bank, not yet verified by Bits), its ContactPoints, a User
+    without a usable password who is the bank's admin, an OnboardingCase with a new reference,
+    an audit event (by the registrant), and an e-mail to the registrant with the link to
+    confirm the address and set a password. Bits is told once the address is confirmed.
+    With an address that already has a user, nothing of this: an audit event on that user and
+    an e-mail telling its owner, and the caller answers as for a new registration.
     """
     if OnboardingCase.objects.filter(organisation__orgnr=orgnr).exists():
         raise DomainError(_("Det finnes allerede en onboardingsak for organisasjonsnummer "
@@ -58,12 +77,14 @@ def onboarding_register(*, orgnr, name, contact_points, test_endpoints, registra
     if Organisation.objects.filter(orgnr=orgnr).exists():
         raise DomainError(_("Organisasjonsnummer %(orgnr)s er allerede registrert i "
                             "portalen. Ta kontakt med Bits.") % {"orgnr": orgnr}, field="orgnr")
-    if User.objects.filter(email__iexact=registrant_email.strip()).exists():
-        raise DomainError(_("Det finnes allerede en bruker med denne e-postadressen. "
-                            "Logg inn, eller bruk en annen adresse."), field="registrant_email")
     kinds = {cp["kind"] for cp in contact_points}
     if kinds != {"business", "technical", "security"}:
         raise DomainError(_("Oppgi kontaktpunkt for forretning, teknikk og sikkerhet."))
+    owner = User.objects.filter(email__iexact=registrant_email.strip()).first()
+    if owner is not None:
+        with transaction.atomic():
+            _existing_address_tell(owner=owner, orgnr=orgnr, name=name.strip())
+        return None
     try:
         with transaction.atomic():
             organisation, user = bank_register(
@@ -101,8 +122,9 @@ def registrant_verify(*, case, user, token, password):
         case=case, by=user, verb="registrant_verified", change=confirm,
         allowed=lambda c, u: c.registered_by_id == u.pk and c.registrant_verified_at is None,
         denied=_("Lenken er allerede brukt."), data={"email": user.email},
-        tell=lambda c: [Tell(recipients.bits(), _("Ny registrering fra %(bank)s") % {
-            "bank": c.organisation.name})])
+        tell=lambda c: [Tell(recipients.bits(),
+                             lazy_title(gettext_noop("Ny registrering fra %(bank)s (%(orgnr)s)"),
+                                        bank=c.organisation.name, orgnr=c.organisation.orgnr))])
     return case
 
 
@@ -145,17 +167,20 @@ def onboarding_registrant_correct(*, case, by, email):
 def onboarding_verify(*, case, by):
     """A.1 → A.2: Bits has checked the registration.
 
-    Side effects: status, audit, the bank's signers and admins told to sign the terms.
+    Side effects: status, the organisation verified (its users reach more than this case),
+    audit, the bank's signers and admins told to sign the terms.
     """
     def registrant_confirmed(case):
         if case.registrant_verified_at is None:
             raise DomainError(_("Registranten har ikke bekreftet e-postadressen sin ennå."))
+        organisation_mark_verified(organisation=case.organisation)
 
     return transition_run(
         case=case, by=by, name="verify", args=(timezone.now(),), verb="verified",
         hook=registrant_confirmed,
         tell=lambda c: [Tell(recipients.bank_signers(c.organisation),
-                             _("Registreringen er godkjent – les og signer bruksvilkårene"))])
+                             gettext_lazy("Registreringen er godkjent – les og signer "
+                                          "bruksvilkårene"))])
 
 
 def onboarding_return(*, case, by, message):
@@ -165,7 +190,7 @@ def onboarding_return(*, case, by, message):
     return transition_run(
         case=case, by=by, name="return_for_changes", verb="returned", message=message,
         tell=lambda c: [Tell(recipients.bank_admins(c.organisation),
-                             _("Bits ber dere endre registreringen"))])
+                             gettext_lazy("Bits ber dere endre registreringen"))])
 
 
 def onboarding_resubmit(*, case, by, name, supplier_orgnr, supplier_name, test_endpoints,
@@ -192,7 +217,7 @@ def onboarding_resubmit(*, case, by, name, supplier_orgnr, supplier_name, test_e
             "supplier_name": c.supplier_name, "test_endpoints": c.test_endpoints}},
         message=(comment or "").strip() or None,
         tell=lambda c: [Tell(recipients.bits(),
-                             _("Banken har sendt inn registreringen på nytt"))])
+                             gettext_lazy("Banken har sendt inn registreringen på nytt"))])
 
 
 def onboarding_reject(*, case, by, reason):
@@ -203,7 +228,7 @@ def onboarding_reject(*, case, by, reason):
         case=case, by=by, name="reject", args=(timezone.now(),), verb="rejected",
         message=reason, data={"reason": reason},
         tell=lambda c: [Tell(recipients.bank_admins(c.organisation),
-                             _("Registreringen er avvist"))])
+                             gettext_lazy("Registreringen er avvist"))])
 
 
 def onboarding_reopen_registration(*, case, by, message):
@@ -218,4 +243,5 @@ def onboarding_reopen_registration(*, case, by, message):
         case=case, by=by, name="reopen_registration", verb="registration_reopened",
         message=message,
         tell=lambda c: [Tell(recipients.bank_admins(c.organisation),
-                             _("Registreringen er åpnet igjen – Bits ber om endringer"))])
+                             gettext_lazy("Registreringen er åpnet igjen – Bits ber om "
+                                          "endringer"))])

@@ -7,11 +7,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
 from casework.attachments import sanitize_filename, validate_upload
 from casework.errors import DomainError
-from casework.runner import Tell, case_lock, case_update, transition_run
+from casework.runner import Tell, case_lock, case_update, lazy_title, transition_run
 from casework.services import audit_record
 from notifications.services import notify
 
@@ -89,9 +90,10 @@ def terms_publish(*, by, version, effective_date, text, sign_by=None, pdf=None):
         for organisation in _signed_up_organisations():
             users += recipients.bank_signers(organisation)
         deadline = sign_by.strftime("%d.%m.%Y") if sign_by else ""
-        title = (_("Nye bruksvilkår (versjon %(v)s) må signeres innen %(d)s")
-                 % {"v": version, "d": deadline} if deadline
-                 else _("Nye bruksvilkår (versjon %(v)s) er publisert") % {"v": version})
+        title = (lazy_title(gettext_noop("Nye bruksvilkår (versjon %(v)s) må signeres innen "
+                                         "%(d)s"), v=version, d=deadline) if deadline
+                 else lazy_title(gettext_noop("Nye bruksvilkår (versjon %(v)s) er publisert"),
+                                 v=version))
         notify(users=users + recipients.bits(), title=title, url=reverse("onboarding:terms"),
                key=f"onboarding.termsversion:{terms.pk}:{event.pk}", exclude=by)
     return terms
@@ -152,12 +154,12 @@ def terms_sign(*, terms, by, maskinporten_accepted):
                      data={**data, "organisation": organisation.orgnr})
         if case is not None and case.status == Status.AWAITING_SIGNATURE:
             transition_run(case=case, by=by, name="sign", args=(now,), verb="terms_signed",
-                           data=data, tell=[Tell(recipients.bits(), _(
+                           data=data, tell=[Tell(recipients.bits(), gettext_lazy(
                                "Bruksvilkårene er signert – bestill testtilgang"))])
         elif case is not None:
             case_update(case=case, by=by, allowed=perms.is_case_bank, verb="terms_signed",
                         data=data, tell=[Tell(
                             recipients.bits() + recipients.lanekassen(),
-                            _("Banken har signert bruksvilkår versjon %(v)s") % {
-                                "v": terms.version})])
+                            lazy_title(gettext_noop("Banken har signert bruksvilkår versjon %(v)s"),
+                                       v=terms.version))])
     return signature

@@ -447,7 +447,8 @@ def test_report_with_attachments_stores_them_checked_by_content(client_for, bank
                                             valid_form(attachments=files))
     assert response.status_code == 302
     by_name = {a.filename: a for a in Attachment.objects.all()}
-    assert by_name["skjermbilde.txt"].mime_type == "image/png"
+    # Named by its content's type too (issue 14): a PNG called .txt gets .png.
+    assert by_name["skjermbilde.txt.png"].mime_type == "image/png"
     assert by_name["server.log"].mime_type == "text/plain"
 
 
@@ -863,7 +864,7 @@ def test_attachment_downloads_with_the_right_bytes(request, who, client_for, rep
     response = client_for(request.getfixturevalue(who)).get(
         attachment_url(report_with_file, attachment))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="skjermbilde.txt"'
+    assert response["Content-Disposition"] == 'attachment; filename="skjermbilde.txt.png"'
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert download(response) == PNG

@@ -172,10 +172,15 @@ def test_orgnr_already_in_the_portal_without_a_case_is_refused_on_the_field(anon
     assert not OnboardingCase.objects.exists()
 
 
-def test_registrant_email_of_an_existing_user_is_refused_on_the_field(anon, bank_member):
+def test_registrant_email_of_an_existing_user_registers_nothing_and_tells_its_owner(
+        anon, bank_member):
+    # Answered as a new registration (the form tells nobody who has an account): issue 14.
     response = _post(anon, registrant_email=bank_member.email.upper())
-    assert "finnes allerede en bruker" in response.context["form"].errors["registrant_email"][0]
-    assert _nothing_saved()
+    assert response.status_code == 302
+    assert response["Location"] == "/onboarding/registrert/"
+    assert not OnboardingCase.objects.exists()
+    assert not Organisation.objects.filter(orgnr=VALID["orgnr"]).exists()
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [bank_member.email]
 
 
 def test_synthetic_test_orgnr_starting_with_2_or_3_is_accepted(anon):
