@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from casework.errors import DomainError
 from casework.runner import lazy_title
@@ -44,15 +44,15 @@ def invitation_create(*, by, organisation, email, name="", role=Membership.Role.
         if owner is not None:
             email_enqueue(
                 to=owner.email,
-                subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
+                subject=gettext_lazy("Invitasjon til Saldo på studielån forvaltningsportal"),
                 template="accounts/email/invitation_existing_user.txt",
                 context={"invitation": invitation, "user": owner},
-                key=f"invitation:{invitation.pk}",
+                key=f"invitation:{invitation.pk}", language=owner.language,
             )
         else:
             email_enqueue(
                 to=email,
-                subject=_("Invitasjon til Saldo på studielån forvaltningsportal"),
+                subject=gettext_lazy("Invitasjon til Saldo på studielån forvaltningsportal"),
                 template="accounts/email/invitation.txt",
                 context={"invitation": invitation,
                          "path": reverse("accounts:invitation_accept",
@@ -484,11 +484,11 @@ def contact_points_remind_overdue(*, now=None):
                     continue
                 email_enqueue(
                     to=membership.user.email,
-                    subject=_("Bekreft kontaktpunktene for %(org)s") % {
-                        "org": organisation.name},
+                    subject=lazy_title(gettext_noop("Bekreft kontaktpunktene for %(org)s"),
+                                       org=organisation.name),
                     template="accounts/email/contact_points_reminder.txt",
                     context={"organisation": organisation, "since": since,
                              "path": reverse("accounts:contact_points")},
-                    key=key)
+                    key=key, language=membership.user.language)
                 queued += 1
     return queued

@@ -6,6 +6,7 @@ from accounts.models import Organisation
 
 from .api import REQUEST_ID_RE
 from .fnr import fnr_is_valid
+from .labels import test_case_description
 from .models import Environment
 
 STATUS_CHOICES = [("", _("Alle")), ("200", "200"), ("400", "400"), ("401", "401"),
@@ -87,7 +88,8 @@ class SandboxForm(forms.Form):
     def __init__(self, *args, customers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].choices = [
-            (b.fnr, f"{b.fnr} {b.name} – {b.description}") for b in customers]
+            (b.fnr, f"{b.fnr} {b.name} – {test_case_description(b.test_case, b.description)}")
+            for b in customers]
 
 
 def bank_choices():

@@ -14,6 +14,7 @@ from . import sharedcache
 from .engine import DEFAULT_RATE_TABLE, RateTable, compute_balance
 from .fnr import fnr_hash
 from .keys import hash_key, hashes_match
+from .labels import test_case_description
 from .ledger_store import events_from_rows, rate_table_from_rows
 from .models import (
     ApiAccess,
@@ -283,7 +284,8 @@ def integration_test_checklist(*, organisation):
         row = calls.get(hashed)
         checklist.append({
             "fnr": customer.fnr, "name": customer.name, "case": customer.case,
-            "description": customer.description, "ok": row is not None,
+            "description": test_case_description(customer.case, customer.description),
+            "ok": row is not None,
             "first_ok_at": row["first"] if row else None,
             "last_ok_at": row["last"] if row else None,
             "calls": row["calls"] if row else 0,

@@ -27,6 +27,7 @@ from .forms import (
     SandboxForm,
     bank_choices,
 )
+from .labels import account_label, posting_text, rate_kind_label, test_case_description
 from .models import Environment
 
 
@@ -113,7 +114,10 @@ def borrower_search(request):
             return redirect(url)
         not_found = True
     return render(request, "balances/borrower_search.html", {
-        "form": form, "not_found": not_found, "test_customers": selectors.test_customers(),
+        "form": form, "not_found": not_found,
+        "test_customers": [{"pk": b.pk, "fnr": b.fnr, "name": b.name,
+                            "description": test_case_description(b.test_case, b.description)}
+                           for b in selectors.test_customers()],
     })
 
 
@@ -130,22 +134,24 @@ def borrower_detail(request, pk):
         error = str(exc)
     services.borrower_view_record(borrower=borrower, by=request.user, as_of=as_of)
     context = {"borrower": borrower, "form": form, "as_of": as_of, "result": result,
-               "error": error}
+               "error": error,
+               "description": test_case_description(borrower.test_case, borrower.description)}
     if result is not None:
         context.update({
-            "accounts": [{"name": name, "amount": format_kroner(amount),
+            "accounts": [{"name": account_label(name), "amount": format_kroner(amount),
                           "last_change": result.account_last_change.get(name)}
                          for name, amount in result.accounts().items()],
             "total": format_kroner(result.total),
             "unbooked": format_kroner(result.unbooked_interest),
             "explanation": [{"from_date": line.from_date, "to_date": line.to_date,
                              "principal": format_kroner(line.principal),
-                             "rate": format_rate(line.rate), "rate_kind": line.rate_kind,
+                             "rate": format_rate(line.rate),
+                             "rate_kind": rate_kind_label(line.rate_kind),
                              "days": line.days, "interest": format_kroner(line.interest),
                              "booked_on": line.booked_on}
                             for line in result.explanation],
-            "postings": [{"date": p.date, "account": p.account,
-                          "amount": format_kroner(p.amount), "text": p.text}
+            "postings": [{"date": p.date, "account": account_label(p.account),
+                          "amount": format_kroner(p.amount), "text": posting_text(p)}
                          for p in result.postings],
             "body": api.to_json(api.accounts_body(borrower.fnr, result), indent=2),
         })

@@ -108,6 +108,9 @@ class FanoutJob(models.Model):
     event = models.CharField(_("hendelse"), max_length=64)
     organisation_ids = models.JSONField(default=list, verbose_name=_("organisasjoner (ID-er)"))
     title = models.CharField(_("tittel"), max_length=300)
+    # The in-portal title in each of the portal's languages ({"nb": ..., "en": ...}): each
+    # user reads it in the language of their profile; `title` is the fallback.
+    titles = models.JSONField(default=dict, blank=True, verbose_name=_("titler per språk"))
     url = models.CharField(max_length=500, blank=True, verbose_name=_("lenke"))
     email_subject = models.CharField(max_length=300, verbose_name=_("e-postemne"))
     email_body = models.TextField(verbose_name=_("e-posttekst"))

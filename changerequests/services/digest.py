@@ -5,8 +5,9 @@ from datetime import datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from casework.runner import lazy_title
 from notifications.models import OutboxMessage
 from notifications.services import email_enqueue
 
@@ -46,7 +47,7 @@ def digest_send_weekly(*, now=None):
     opened, decisions = digest_content(start=start, end=end)
     if not opened and not decisions:
         return 0
-    subject = _("Endringsønsker: ukeoversikt %(week)s") % {"week": label}
+    subject = lazy_title(gettext_noop("Endringsønsker: ukeoversikt %(week)s"), week=label)
     context = {"week": label, "opened": opened, "decisions": decisions,
                "list_url": reverse("changerequests:list"),
                "roadmap_url": reverse("changerequests:roadmap")}
@@ -54,5 +55,6 @@ def digest_send_weekly(*, now=None):
     already = OutboxMessage.objects.filter(key__startswith=prefix).count()
     for user in audience.bank_users().iterator():
         email_enqueue(to=user.email, subject=subject, template="changerequests/email/digest.txt",
-                      context={**context, "recipient": user}, key=f"{prefix}{user.pk}")
+                      context={**context, "recipient": user}, key=f"{prefix}{user.pk}",
+                      language=user.language)
     return OutboxMessage.objects.filter(key__startswith=prefix).count() - already

@@ -88,6 +88,10 @@ def notice_announce(notice, kind, by, body="", organisation_ids=None):
         organisation_ids = published_recipient_ids(notice)
     components = list(notice.components.all())
     title = portal_title(notice, event)
+    titles = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles[code] = portal_title(notice, event)
     with translation.override(settings.LANGUAGE_CODE):
         email_subject = f"[{_('Driftsmelding')}] {title}"
         email_body = render_to_string("notices/email/notice_event.txt", {
@@ -98,7 +102,8 @@ def notice_announce(notice, kind, by, body="", organisation_ids=None):
     payload = "" if kind == NoticeEvent.Kind.REMINDER else webhook_payload(notice, event)
     event.fanout = fanout_start(
         subject=notice, event=event.webhook_event, key=f"notice:{event.pk}",
-        organisation_ids=organisation_ids, title=title, url=notice.get_absolute_url(),
+        organisation_ids=organisation_ids, title=titles[settings.LANGUAGE_CODE], titles=titles,
+        url=notice.get_absolute_url(),
         email_subject=email_subject, email_body=email_body, webhook_payload=payload)
     event.save(update_fields=["fanout"])
     return event

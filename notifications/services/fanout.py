@@ -59,19 +59,23 @@ def webhooks_dispatch_on_commit(delivery_ids):
 
 
 def fanout_start(*, subject, event, key, organisation_ids, title, url, email_subject,
-                 email_body, webhook_payload=""):
+                 email_body, webhook_payload="", titles=None):
     """Announce `event` about `subject` to `organisation_ids`: e-mail to their contact points,
     in the portal to their users and, when `webhook_payload` is given, to their webhooks.
 
     `key` names the event (derived from what happened, never a time); a second call with the
     same key returns the first job. `email_body` is the same for every organisation (the
-    e-mail starts with the organisation's name). Call it inside the event's transaction.
+    e-mail starts with the organisation's name). `titles` maps each language to the in-portal
+    title in it (users read it in their own); `title` is the fallback. Call it inside the
+    event's transaction.
     Side effects: a FanoutJob; after commit, the worker's first batch is queued.
     """
     job, created = FanoutJob.objects.get_or_create(key=key[:200], defaults={
         "subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk,
         "event": event, "organisation_ids": sorted(set(organisation_ids)),
-        "title": str(title)[:300], "url": url, "email_subject": str(email_subject)[:300],
+        "title": str(title)[:300], "url": url,
+        "titles": {code: str(text)[:300] for code, text in (titles or {}).items()},
+        "email_subject": str(email_subject)[:300],
         "email_body": email_body, "webhook_payload": webhook_payload or ""})
     if created:
         transaction.on_commit(lambda: _queue_fanout(job.pk))
@@ -146,7 +150,7 @@ def fanout_step(*, job_id, batch_size=None):
         people = [(org, user) for org in batch for user in contacts[org.pk].users
                   if (channel.PORTAL, f"user:{user.pk}") not in existing]
         notifications = notifications_add(users=[user for _org, user in people],
-                                          title=job.title, url=job.url)
+                                          title=job.titles or job.title, url=job.url)
         for (org, user), notification in zip(people, notifications, strict=True):
             new.append(Delivery(job=job, organisation=org, channel=channel.PORTAL,
                                 target=f"user:{user.pk}", address=user.email, user=user,

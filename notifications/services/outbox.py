@@ -121,8 +121,15 @@ def notification_add(*, user, title, url):
 
 def notifications_add(*, users, title, url):
     """The same in-portal notification to many users, in one query (the `Portal` channel's
-    row, written in bulk). Returns the rows, with their ids, in the order of `users`."""
-    rows = [Notification(recipient=user, title=str(title)[:300], url=url) for user in users]
+    row, written in bulk). `title` is a text, or a dict of texts per language from which each
+    user gets the one in their language. Returns the rows, in the order of `users`."""
+    def text_for(user):
+        if isinstance(title, dict):
+            language = recipient_language(user)
+            return title.get(language) or title.get(settings.LANGUAGE_CODE) or ""
+        return str(title)
+
+    rows = [Notification(recipient=user, title=text_for(user)[:300], url=url) for user in users]
     return Notification.objects.bulk_create(rows)
 
 

@@ -34,10 +34,10 @@ def _verification_mail(case, user, event):
     """The link to confirm the address and set a password, keyed by the event that sent it
     (the registration, or a correction of the address)."""
     email_enqueue(
-        to=user.email, subject=_("Bekreft e-postadressen din – Saldo på studielån"),
+        to=user.email, subject=gettext_lazy("Bekreft e-postadressen din – Saldo på studielån"),
         template="onboarding/email/verify.txt",
         context={"case": case, "user": user, "path": verification_path(user)},
-        key=f"onboarding:{case.pk}:{event.pk}:verify")
+        key=f"onboarding:{case.pk}:{event.pk}:verify", language=user.language)
 
 
 def _existing_address_tell(*, owner, orgnr, name):
@@ -48,10 +48,10 @@ def _existing_address_tell(*, owner, orgnr, name):
                          data={"orgnr": orgnr, "name": name})
     email_enqueue(
         to=owner.email,
-        subject=_("Noen forsøkte å registrere en bank med e-postadressen din"),
+        subject=gettext_lazy("Noen forsøkte å registrere en bank med e-postadressen din"),
         template="onboarding/email/registration_existing_address.txt",
         context={"user": owner, "orgnr": orgnr, "bank_name": name},
-        key=f"onboarding:existing-address:{event.pk}")
+        key=f"onboarding:existing-address:{event.pk}", language=owner.language)
 
 
 def onboarding_register(*, orgnr, name, contact_points, test_endpoints, registrant_name,

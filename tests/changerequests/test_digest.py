@@ -58,3 +58,22 @@ def test_a_quiet_week_sends_nothing(p):
 def test_the_beat_task_sends_the_digest(p):
     b.opened(p)
     assert tasks.weekly_digest.apply().get() == 0  # this week's requests wait for Monday
+
+
+def test_each_bank_user_reads_the_digest_in_their_own_language(p):
+    b.opened(p, title="Åpnet denne uken")
+    english, norwegian = p["bank_admin"], p["bank_member"]
+    english.language = "en"
+    english.save(update_fields=["language"])
+    label, _start, _end = digest_week(_next_monday_morning())
+
+    services.digest_send_weekly(now=_next_monday_morning())
+
+    to_english = _digests().get(to=english.email)
+    assert to_english.subject == f"Change requests: weekly digest {label}"
+    assert f"This is what happened to the change requests in week {label}." in to_english.body
+    assert "Dette skjedde" not in to_english.body and "Hilsen" not in to_english.body
+    to_norwegian = _digests().get(to=norwegian.email)
+    assert to_norwegian.subject == f"Endringsønsker: ukeoversikt {label}"
+    assert f"Dette skjedde med endringsønskene i uke {label}." in to_norwegian.body
+    assert "This is what happened" not in to_norwegian.body
