@@ -4,8 +4,8 @@ the Lånekassen caseworker who published it was using."""
 import pytest
 from django.utils import translation
 
-from notifications.models import Notification
 from notices import services
+from notifications.models import Notification
 from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
