@@ -26,7 +26,7 @@ from . import faq, selectors, services
 from . import permissions as perms
 from .actions import ACTIONS
 from .forms import AskForm, FilterForm
-from .models import SLA_PROCESS, FaqEntry, FaqStatus, Status
+from .models import SLA_PROCESS, FaqStatus, Status
 from .search import query_parse, snippet
 
 
@@ -120,10 +120,11 @@ def question_deflect(request):
     """"This answered my question": nothing is filed, and Bits counts the question saved."""
     user = request.user
     pk = request.POST.get("entry", "")
-    entry = (FaqEntry.objects.filter(pk=pk, status=FaqStatus.PUBLISHED).first()
-             if pk.isdigit() else None)
-    if entry is None or not perms.can_deflect(user):
+    if not pk.isdigit() or not perms.can_deflect(user):
         raise Http404
+    entry = selectors.faq_get_for_user(user=user, pk=int(pk))
+    if entry.status != FaqStatus.PUBLISHED:
+        raise Http404  # only a published answer can have answered a bank's question
     faq.deflection_record(by=user, entry=entry, query=request.POST.get("query", ""))
     messages.success(request, _("Så bra at svaret hjalp. Spørsmålet er ikke sendt."))
     return redirect(entry)
