@@ -11,7 +11,8 @@ Request headers, exactly as published:
 ``Authorization``  the Maskinporten access token, bare (``Bearer `` is tolerated)
 ``Consent-ID``     the Altinn 2 consent token (quote marks around it are removed); may be left
                    out when the access token carries an Altinn 3 consent, or when a consent for
-                   this bank and person was seen in an earlier 200 and has not expired
+                   this bank and person was seen in an earlier 200 and has not expired;
+                   sent empty it is 400
 ``PSU_ID``         the customer's 11-digit fødselsnummer
 ``X-Request-Id``   unique per call, 1–100 of ``A–Z a–z 0–9 . _ : -``; logged for support
 
@@ -297,6 +298,10 @@ def read_headers(meta, call: Call, *, need_api_key: bool = True) -> dict:
         raise ApiError(400, "PSU_ID is missing")
     if not fnr_is_valid(headers["psu_id"]):
         raise ApiError(400, "PSU_ID is not a valid 11-digit fødselsnummer")
+    if "HTTP_CONSENT_ID" in meta and not headers["consent"].strip():
+        # Sent but empty is not the same as left out: a bank whose consent variable came out
+        # empty must be told, not served from a consent kept from an earlier call.
+        raise ApiError(400, "Consent-ID is empty: send the consent token or leave the header out")
     return headers
 
 

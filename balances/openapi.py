@@ -104,8 +104,8 @@ def spec(base_url: str = "") -> dict:
                         "May be left out when the access token carries an Altinn 3 consent "
                         "(authorization_details of type urn:altinn:consent), or when a call "
                         "for the same customer has succeeded with a consent that has not "
-                        "expired (the consent is cached until then). A token that is not a "
-                        "valid consent for this customer and bank is 403.",
+                        "expired (the consent is cached until then). Sent empty it is 400. A "
+                        "token that is not a valid consent for this customer and bank is 403.",
                         {"type": "string", "pattern": CONSENT_PATTERN,
                          "maxLength": MAX_HEADER_LENGTH},
                         required=False),

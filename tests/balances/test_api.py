@@ -388,6 +388,18 @@ def test_bad_consent_is_403(saldo, name):
     assert not ConsentCache.objects.exists()
 
 
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_consent_id_is_400_even_with_a_cached_consent(saldo, empty):
+    """Sent but empty is not left out: the published pattern refuses it, and a bank whose
+    consent came out empty must hear so rather than be served from an earlier consent."""
+    assert saldo.get().status_code == 200
+    response = saldo.get(saldo.headers(consent=empty))
+    assert response.status_code == 400
+    assert body(response)["detail"] == ("Consent-ID is empty: send the consent token or leave "
+                                        "the header out")
+    assert saldo.get(saldo.headers(omit=("Consent-ID",))).status_code == 200
+
+
 def test_missing_consent_without_a_cached_one_is_403(saldo):
     response = saldo.get(saldo.headers(omit=("Consent-ID",)))
     assert response.status_code == 403
