@@ -87,7 +87,8 @@ class Remembered:
     """What the shared cache holds about a call, read in one round trip before any check: the
     refusals counted against the client address, the ApiKey's grant (``keycache``; None if
     none is cached), the consent last kept for this key and person (``consent_keep``), and
-    the person's balance (``selectors.balance_cache_names``).
+    the answer kept for the person on ``as_of`` with the versions it must match
+    (``selectors.answer_cache_names``: ``answer_found`` holds those of them the cache had).
     In the same round trip the call is counted in its bank's throttle, when this process has
     seen the key before (a key never changes bank): ``bank_count`` for ``bank_counted``."""
 
@@ -97,7 +98,9 @@ class Remembered:
     consent_kept: tuple | None = None
     bank_counted: int | None = None
     bank_count: int | None = None
-    balance_entries: dict | None = None
+    as_of: dt.date | None = None
+    answer_names: list[str] | None = None
+    answer_found: dict | None = None
 
 
 # The bank of each ApiKey this process has let through, by the key's hash. Only for counting a
@@ -120,6 +123,14 @@ class Call:
     bank_known: bool = False
     logged: bool = True  # False for the refusals the sampling leaves out (see above)
     remembered: Remembered = field(default_factory=Remembered)
+    _person: tuple = ("", False, "")
+
+    def person(self, psu_id: str) -> tuple[bool, str]:
+        """Whether ``psu_id`` is a valid fødselsnummer, and its keyed hash: worked out once a
+        call (it is needed before the checks, to read the cache, and again in them)."""
+        if self._person[0] != psu_id:
+            self._person = (psu_id, fnr_is_valid(psu_id), fnr_hash(psu_id))
+        return self._person[1], self._person[2]
 
 
 # --- JSON with exact money ------------------------------------------------------------------------
@@ -180,12 +191,35 @@ def accounts_body(fnr: str, result) -> dict:
     return {"Accounts": accounts, "TotalAmount": total}
 
 
+# The answer is kept in the cache without the fødselsnummer: as the JSON of ``accounts_body``
+# cut where the fnr goes, which a call joins again with its own PSU_ID.
+_BBAN_STAND_IN = "PSU_ID"
+
+
+def answer_template(result) -> tuple[str, ...]:
+    """The 200's JSON for ``result`` in pieces, to be joined with the person's fnr."""
+    return tuple(to_json(accounts_body(_BBAN_STAND_IN, result)).split(
+        json.dumps(_BBAN_STAND_IN)))
+
+
+def answer_text(template: tuple[str, ...], fnr: str) -> str:
+    """The 200's JSON: exactly ``to_json(accounts_body(fnr, result))``."""
+    return json.dumps(fnr, ensure_ascii=False).join(template)
+
+
+def pretty(body: dict | str) -> str:
+    """An answer (a dict, or the 200's JSON text) indented for people, money to the øre."""
+    if isinstance(body, str):
+        body = json.loads(body, parse_float=Decimal)
+    return to_json(body, indent=2)
+
+
 def error_body(status: int, title: str, detail: str, request_id: str) -> dict:
     return {"status": status, "title": title, "detail": detail, "requestId": request_id}
 
 
-def _response(status: int, body: dict, call: Call, retry_after: int | None = None):
-    response = HttpResponse(to_json(body), status=status,
+def _response(status: int, body: dict | str, call: Call, retry_after: int | None = None):
+    response = HttpResponse(body if isinstance(body, str) else to_json(body), status=status,
                             content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "no-store"
     if call.request_id:
@@ -233,27 +267,27 @@ def recall(meta, call: Call, client: str | None) -> None:
         names["failures"] = sharedcache.window(client_counter(client),
                                                conf.address_failures()[1]).key
     api_key = meta.get("HTTP_APIKEY", "").strip()
-    psu_id = meta.get("HTTP_PSU_ID", "").strip()
-    balance_names = []
+    answer_names = []
     if 0 < len(api_key) <= keycache.MAX_KEY_LENGTH:
         key_hash = hash_key(api_key)
+        psu_id_valid, psu_id_hash = call.person(meta.get("HTTP_PSU_ID", "").strip())
         names["grant"] = keycache.entry_key(key_hash)
         names["consent_kept"] = remembered.consent_kept_key = (
-            f"saldo:consent-kept:{call.environment}:{key_hash}:{fnr_hash(psu_id)}")
+            f"saldo:consent-kept:{call.environment}:{key_hash}:{psu_id_hash}")
         remembered.bank_counted = _key_banks.get(key_hash)
         if remembered.bank_counted is not None:
             counting = bank_window(call.environment, remembered.bank_counted)
-        if fnr_is_valid(psu_id):
-            balance_names = selectors.balance_cache_names(
-                environment=call.environment, fnr=psu_id, as_of=timezone.localdate())
-    found, remembered.bank_count = sharedcache.read([*names.values(), *balance_names],
+        if psu_id_valid:
+            remembered.as_of = timezone.localdate()
+            answer_names = remembered.answer_names = selectors.answer_cache_names(
+                environment=call.environment, fnr_hash=psu_id_hash, as_of=remembered.as_of)
+    found, remembered.bank_count = sharedcache.read([*names.values(), *answer_names],
                                                     counting)
     for attribute, name in names.items():
         setattr(remembered, attribute, found.get(name))
     remembered.failures = int(remembered.failures or 0)
-    if balance_names:
-        remembered.balance_entries = {name: found[name] for name in balance_names
-                                      if name in found}
+    if answer_names:
+        remembered.answer_found = {name: found[name] for name in answer_names if name in found}
 
 
 def refuse_throttled_client(client: str, meta, call: Call) -> None:
@@ -289,14 +323,14 @@ def read_headers(meta, call: Call, *, need_api_key: bool = True) -> dict:
         "consent": _header(meta, "HTTP_CONSENT_ID"),
         "psu_id": _header(meta, "HTTP_PSU_ID").strip(),
     }
-    call.fnr_hash = fnr_hash(headers["psu_id"])
+    psu_id_valid, call.fnr_hash = call.person(headers["psu_id"])
     if need_api_key and not headers["api_key"]:
         raise ApiError(400, "ApiKey is missing")
     if not headers["authorization"]:
         raise ApiError(400, "Authorization is missing")
     if not headers["psu_id"]:
         raise ApiError(400, "PSU_ID is missing")
-    if not fnr_is_valid(headers["psu_id"]):
+    if not psu_id_valid:
         raise ApiError(400, "PSU_ID is not a valid 11-digit fødselsnummer")
     if "HTTP_CONSENT_ID" in meta and not headers["consent"].strip():
         # Sent but empty is not the same as left out: a bank whose consent variable came out
@@ -375,23 +409,45 @@ def find_consent(headers: dict, claims: dict, organisation, call: Call) -> Conse
     return consent
 
 
-def answer(headers: dict, organisation, call: Call) -> dict:
-    """After the bank is known: token, consent and person, then the balance (401/403/404)."""
+def answer(headers: dict, organisation, call: Call) -> str:
+    """After the bank is known: token, consent and person, then the balance (401/403/404), as
+    the 200's JSON text."""
     claims = tokens.verify_access_token(headers["authorization"], environment=call.environment,
                                         orgnr=organisation.orgnr)
     call.consent = find_consent(headers, claims, organisation, call)
-    borrower = selectors.borrower_get(environment=call.environment, fnr=headers["psu_id"])
-    if borrower is None:
-        raise ApiError(404, "no borrower with this PSU_ID")
-    result = selectors.borrower_balance(borrower=borrower, as_of=timezone.localdate(),
-                                        ledger_version=getattr(borrower, "ledger_version", None),
-                                        prefetched=call.remembered.balance_entries)
-    return accounts_body(borrower.fnr, result)
+    return balance_answer(headers["psu_id"], call)
+
+
+def balance_answer(fnr: str, call: Call) -> str:
+    """The person's balance as the 200's JSON text: the answer kept from an earlier call while
+    the ledger and the rate table are those it was computed from (``selectors.answer_kept``),
+    else computed from the database (404 for an unknown person) and kept."""
+    remembered = call.remembered
+    as_of = remembered.as_of or timezone.localdate()
+    names = remembered.answer_names or selectors.answer_cache_names(
+        environment=call.environment, fnr_hash=call.fnr_hash, as_of=as_of)
+    found = remembered.answer_found
+    if found is None:  # the portal's sandbox, which reads nothing beforehand
+        found = sharedcache.read(names)[0]
+    template = selectors.answer_kept(names=names, found=found)
+    if template is None:
+        generation = selectors.ledger_generation_for_keeping(names=names, found=found)
+        borrower = selectors.borrower_get(environment=call.environment, fnr=fnr)
+        if borrower is None:
+            raise ApiError(404, "no borrower with this PSU_ID")
+        result, rates_version = selectors.borrower_balance_versioned(
+            borrower=borrower, as_of=as_of, ledger_version=borrower.ledger_version)
+        template = answer_template(result)
+        if generation is not None:
+            selectors.answer_keep(names=names, generation=generation,
+                                  rates_version=rates_version, answer=template)
+    return answer_text(template, fnr)
 
 
 def run(meta, call: Call, *, sandbox_organisation=None,
-        client: str | None = None) -> tuple[int, dict, int | None]:
-    """Status, body and Retry-After for a call from the address ``client``.
+        client: str | None = None) -> tuple[int, dict | str, int | None]:
+    """Status, body (a dict; for a 200 its JSON text) and Retry-After for a call from the
+    address ``client``.
 
     ``sandbox_organisation`` is the portal's sandbox: the bank is known from the login (there is
     no key in clear), so client address, ApiKey and throttle are skipped. Nothing is written

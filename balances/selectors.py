@@ -1,6 +1,7 @@
 """Reads the API and the process apps use."""
 
 import functools
+import uuid
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
@@ -77,7 +78,10 @@ def rate_table_current(*, version=None) -> RateTable:
     if version is None:
         agg = InterestRate.objects.aggregate(n=Count("id"), last=Max("id"))
         version = f"db:{agg['n']}:{agg['last']}"
-        cache.set(RATES_VERSION_KEY, version, 300)
+        # ``add``, not ``set``: a table loaded since the count was read has left its own
+        # version, and that one must stand (else the old table would pass for current).
+        if not cache.add(RATES_VERSION_KEY, version, 300):
+            version = cache.get(RATES_VERSION_KEY) or version
     if _rates_memo["version"] != version:
         rows = list(InterestRate.objects.all())
         _rates_memo["table"] = rate_table_from_rows(rows) if rows else DEFAULT_RATE_TABLE
@@ -126,6 +130,12 @@ def borrower_balance(*, borrower, as_of, ledger_version=None, prefetched=None):
     ``prefetched`` is what the cache held under ``balance_cache_names`` when the caller has
     just read them (with other things, in one round trip; a name left out was not there).
     """
+    return borrower_balance_versioned(borrower=borrower, as_of=as_of,
+                                      ledger_version=ledger_version, prefetched=prefetched)[0]
+
+
+def borrower_balance_versioned(*, borrower, as_of, ledger_version=None, prefetched=None):
+    """``borrower_balance``, and the version of the rate table it was computed with."""
     if ledger_version is None:
         ledger = LedgerEvent.objects.filter(borrower=borrower).aggregate(n=Count("id"),
                                                                           last=Max("id"))
@@ -134,12 +144,80 @@ def borrower_balance(*, borrower, as_of, ledger_version=None, prefetched=None):
     names = balance_cache_names(environment=borrower.environment, fnr=borrower.fnr, as_of=as_of)
     found = prefetched if prefetched is not None else sharedcache.read(names)[0]
     rates = rate_table_current(version=found.get(RATES_VERSION_KEY))
+    rates_version = _rates_memo["version"]
     cached = found.get(names[1])
-    if cached is not None and cached[:2] == (ledger_version, _rates_memo["version"]):
-        return cached[2]
+    if cached is not None and cached[:2] == (ledger_version, rates_version):
+        return cached[2], rates_version
     result = compute_balance(borrower_events(borrower=borrower), as_of, rates)
-    cache.set(names[1], (ledger_version, _rates_memo["version"], result), BALANCE_CACHE_SECONDS)
-    return result
+    cache.set(names[1], (ledger_version, rates_version, result), BALANCE_CACHE_SECONDS)
+    return result, rates_version
+
+
+# --- The API's answer, kept without reading the database ------------------------------------------
+#
+# A warm Saldo API call reads no ledger version from the database: the answer it gives is kept
+# in the cache with the two versions it was computed from, and both are read with it, in the
+# call's one round trip to the cache:
+#
+# - the rate table's version (``RATES_VERSION_KEY``: a new table sets a new one after it
+#   commits, ``services.interest_rates_load``);
+# - the person's ledger generation (``ledger_generation_key``): a random token that
+#   ``services.borrower_ledger_replace`` replaces at once and again after its transaction
+#   commits, and that ends by itself after ``LEDGER_GENERATION_SECONDS``.
+#
+# A kept answer is used only while both equal what the call has just read. The generation an
+# answer is kept under is read (or, when there is none, started with ``add``) *before* the
+# ledger is read from the database, and a token is never used twice. So an answer computed from
+# a ledger that a later commit replaced carries the generation from before that commit, which
+# the commit's own replacement has ended: from then on every call computes afresh. Between the
+# commit and that replacement (microseconds) a call may still get the old answer, as it would
+# had it read the database a moment earlier. Should the replacement after the commit be lost
+# (the cache unreachable just then, or the process gone), the generation still ends within
+# ``LEDGER_GENERATION_SECONDS``, which bounds how long an old answer can be given.
+# An unknown person is never kept: a 404 always asks the database.
+
+LEDGER_GENERATION_SECONDS = 300
+
+
+def ledger_generation_key(*, environment, fnr_hash) -> str:
+    return f"saldo:ledger-generation:{environment}:{fnr_hash}"
+
+
+def answer_cache_names(*, environment, fnr_hash, as_of) -> list[str]:
+    """The cache entries ``answer_kept`` reads: the rate table's version, the person's ledger
+    generation, and the answer for the person (by the keyed hash of the fnr) on ``as_of``."""
+    return [RATES_VERSION_KEY, ledger_generation_key(environment=environment, fnr_hash=fnr_hash),
+            f"saldo:answer:{environment}:{fnr_hash}:{as_of.isoformat()}"]
+
+
+def answer_kept(*, names, found):
+    """The answer kept under ``names`` if the rate table and the ledger are still those it was
+    computed from, else None. ``found`` is what the cache holds under ``names``."""
+    entry = found.get(names[2])
+    if entry is None:
+        return None
+    generation, rates_version, answer = entry
+    if generation != found.get(names[1]) or rates_version != found.get(names[0]):
+        return None
+    return answer
+
+
+def ledger_generation_for_keeping(*, names, found):
+    """The generation to keep an answer under, to be had before the ledger is read: the one
+    in ``found`` (just read), else a new one. None when another call started one at the same
+    moment and it has ended already: then nothing is kept."""
+    generation = found.get(names[1])
+    if generation is not None:
+        return generation
+    generation = uuid.uuid4().hex
+    if cache.add(names[1], generation, LEDGER_GENERATION_SECONDS):
+        return generation
+    return cache.get(names[1])
+
+
+def answer_keep(*, names, generation, rates_version, answer) -> None:
+    """Keep an answer with the versions it was computed from (see above)."""
+    cache.set(names[2], (generation, rates_version, answer), BALANCE_CACHE_SECONDS)
 
 
 def borrowers_for_user(*, user):

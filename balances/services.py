@@ -2,14 +2,16 @@
 imports a process app."""
 
 import base64
+import functools
 import hashlib
 import hmac
+import logging
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from casework.services import audit_record
 
 from . import conf
 from .engine import DEFAULT_RATE_TABLE
+from .fnr import fnr_hash as keyed_fnr_hash
 from .fnr import fnr_is_valid
 from .keycache import forget_organisation
 from .keys import generate_key, hash_key, key_prefix
@@ -33,8 +36,15 @@ from .models import (
     LookupLog,
 )
 from .rates import RATE_KINDS
-from .selectors import RATES_VERSION_KEY, api_suspensions
+from .selectors import (
+    LEDGER_GENERATION_SECONDS,
+    RATES_VERSION_KEY,
+    api_suspensions,
+    ledger_generation_key,
+)
 from .testcustomers import load_test_customers, test_customer_ledgers
+
+logger = logging.getLogger(__name__)
 
 MAX_ROTATION_GRACE = timedelta(days=7)
 
@@ -201,7 +211,9 @@ def _rates_version_bump():
 def borrower_ledger_replace(*, environment, fnr, name, events, test_case="", description=""):
     """Create or update a borrower and replace their whole ledger with ``events``.
 
-    Side effects: a Borrower row, its LedgerEvent rows replaced.
+    Side effects: a Borrower row, its LedgerEvent rows replaced, the person's ledger
+    generation replaced at once and after the commit (the API's kept answers for the person
+    are no longer used: ``selectors.answer_kept``).
     """
     if not fnr_is_valid(fnr):
         raise DomainError(_("Ugyldig fødselsnummer."))
@@ -213,7 +225,21 @@ def borrower_ledger_replace(*, environment, fnr, name, events, test_case="", des
         LedgerEvent.objects.bulk_create([
             LedgerEvent(borrower=borrower, sequence=sequence, **row_values(event))
             for sequence, event in enumerate(sorted(events, key=lambda e: e.date))])
+        generation_key = ledger_generation_key(environment=environment,
+                                               fnr_hash=keyed_fnr_hash(fnr))
+        _ledger_generation_replace(generation_key)
+        # The replacement that counts: a call that read the ledger before this commit kept its
+        # answer under the generation from before it.
+        transaction.on_commit(lambda: _ledger_generation_replace(generation_key), robust=True)
     return borrower
+
+
+def _ledger_generation_replace(key):
+    try:
+        cache.set(key, uuid.uuid4().hex, LEDGER_GENERATION_SECONDS)
+    except Exception:
+        # The new ledger stands; a kept answer ends with its generation at the latest.
+        logger.exception("The ledger generation %s could not be replaced", key)
 
 
 def test_customers_seed():
@@ -242,13 +268,33 @@ def lookup_log_write(*, environment, request_id, status, latency_ms, organisatio
                      error=""):
     """Record one API call. Never the fødselsnummer: callers pass its keyed hash.
 
+    Every call of the Saldo API writes one, before its answer leaves: so it is one INSERT
+    statement written out (``_lookup_log_insert``), not a model instance saved through the ORM,
+    which costs the call three times as much. Its values are those the model's fields give.
+
     Side effects: one LookupLog row.
     """
-    return LookupLog.objects.create(
-        environment=environment, request_id=request_id[:100], status=status,
-        latency_ms=round(latency_ms, 2), organisation=organisation,
-        api_key_prefix=api_key_prefix, consent_id=consent_id[:100],
-        consent_source=consent_source, fnr_hash=fnr_hash, error=error[:200])
+    connection = connections[router.db_for_write(LookupLog)]
+    values = [connection.ops.adapt_datetimefield_value(timezone.now()),
+              organisation.pk if organisation is not None else None,
+              api_key_prefix, environment, request_id[:100], consent_id[:100], consent_source,
+              fnr_hash, status, error[:200], round(latency_ms, 2)]
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_log_insert(connection.alias), values)
+
+
+_LOOKUP_LOG_COLUMNS = ("created_at", "organisation", "api_key_prefix", "environment",
+                       "request_id", "consent_id", "consent_source", "fnr_hash", "status",
+                       "error", "latency_ms")
+
+
+@functools.cache
+def _lookup_log_insert(alias):
+    quote = connections[alias].ops.quote_name
+    meta = LookupLog._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _LOOKUP_LOG_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_LOOKUP_LOG_COLUMNS))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"
 
 
 def consent_remember(*, organisation, environment, fnr_hash, consent):

@@ -211,7 +211,7 @@ def sandbox(request):
                                        sandbox_organisation=user.organisation)
         context.update({
             "curl": curl_command(_api_url(request, Environment.TEST), headers),
-            "status": status, "response": api.to_json(body, indent=2),
+            "status": status, "response": api.pretty(body),
             "made_at": timezone.now(),
         })
     return render(request, "balances/sandbox.html", context)

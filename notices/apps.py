@@ -8,7 +8,11 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from casework.registry import CaseType, register
-        from notifications.registry import AcknowledgementReminder, reminder_register
+        from notifications.registry import (
+            AcknowledgementReminder,
+            batch_hook_register,
+            reminder_register,
+        )
 
         from . import selectors, services, views
         from .actions import ACTIONS
@@ -23,3 +27,4 @@ class NoticesConfig(AppConfig):
             action_url_name="notices:action", home_panel=views.home_panel,
             search=selectors.notice_search))
         reminder_register(AcknowledgementReminder(model=Notice, remind=services.notice_remind))
+        batch_hook_register(services.RECIPIENTS_HOOK, services.recipients_record)

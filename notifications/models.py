@@ -92,10 +92,12 @@ class FanoutJob(models.Model):
 
     Written in the same transaction as the event it announces, with everything the worker
     needs already rendered (titles, the e-mail text, the webhook payload), so the worker never
-    has to know the subject's app. Each batch takes the next organisations after `cursor`,
-    writes their deliveries and moves the cursor in one transaction, so a worker or Redis
-    restart repeats at most an uncommitted batch; the deliveries' unique keys make a repeated
-    batch write nothing twice. The sweep restarts jobs whose worker went quiet.
+    has to know the subject's app; what the subject keeps per organisation is written batch by
+    batch by the hooks it names (`batch_hooks`), so the event's request writes this one row.
+    Each batch takes the next organisations after `cursor`, writes their deliveries and moves
+    the cursor in one transaction, so a worker or Redis restart repeats at most an uncommitted
+    batch; the deliveries' unique keys make a repeated batch write nothing twice.
+    The sweep restarts jobs whose worker went quiet.
     """
 
     key = models.CharField(max_length=200, unique=True,
@@ -116,6 +118,10 @@ class FanoutJob(models.Model):
     email_body = models.TextField(verbose_name=_("e-posttekst"))
     # Empty: not sent to webhooks (a reminder asks people to click in the portal).
     webhook_payload = models.TextField(blank=True, verbose_name=_("innhold til webhooks"))
+    # Names of hooks (`registry.batch_hook_register`) each batch runs first, in its transaction:
+    # what the subject's app keeps per organisation (a notice's recipients).
+    batch_hooks = models.JSONField(default=list, blank=True,
+                                   verbose_name=_("registreres per pulje"))
     cursor = models.PositiveBigIntegerField(default=0, verbose_name=_("posisjon"))
     batches = models.PositiveIntegerField(default=0, verbose_name=_("puljer"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opprettet"))

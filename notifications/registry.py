@@ -1,5 +1,5 @@
 """What the subjects of announcements offer the channels: how to remind an organisation that
-has not acknowledged one.
+has not acknowledged one, and what to record for each organisation as its batch is sent.
 
 A plain dict filled in `AppConfig.ready()` by the app that owns the subject (notices for a
 notice, incidents for a breach at Lånekassen); notifications never imports those apps.
@@ -35,3 +35,21 @@ def reminder_register(reminder: AcknowledgementReminder) -> AcknowledgementRemin
 
 def reminder_for(model) -> AcknowledgementReminder | None:
     return _reminders.get(_label(model))
+
+
+# What a subject's app records for each organisation of a fan-out job, batch by batch (a
+# notice's recipients and their acknowledgements): called by `fanout_step` inside the batch's
+# transaction, before the batch's deliveries are written, as
+# `hook(job=, organisations=, now=)`. Named on the job (`FanoutJob.batch_hooks`), so the
+# event's request writes one row whatever the number of organisations.
+_batch_hooks: dict[str, Callable] = {}
+
+
+def batch_hook_register(name: str, hook: Callable) -> Callable:
+    _batch_hooks[name] = hook
+    return hook
+
+
+def batch_hook(name: str) -> Callable:
+    """The hook registered under `name`; a job naming an unknown hook is a bug (KeyError)."""
+    return _batch_hooks[name]

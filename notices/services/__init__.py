@@ -12,6 +12,7 @@ from .beat import maintenance_advance, notices_publish_due
 from .deliveries import deliveries_resend_failed
 from .feeds import feed_token_regenerate, feed_token_resolve
 from .lifecycle import (
+    RECIPIENTS_HOOK,
     notice_cancel,
     notice_complete,
     notice_publish,
@@ -20,11 +21,13 @@ from .lifecycle import (
     notice_start,
     notice_unschedule,
     notice_update_add,
+    recipients_record,
 )
 from .links import notice_link_add, notice_link_remove
 from .writing import notice_create, notice_edit, notice_problems
 
 __all__ = [
+    "RECIPIENTS_HOOK",
     "deliveries_resend_failed",
     "feed_token_regenerate",
     "feed_token_resolve",
@@ -47,5 +50,6 @@ __all__ = [
     "notice_update_add",
     "notices_publish_due",
     "portal_title",
+    "recipients_record",
     "webhook_payload",
 ]

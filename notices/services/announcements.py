@@ -70,13 +70,22 @@ def webhook_payload(notice, event):
 
 
 def published_recipient_ids(notice):
-    return list(notice.recipients.filter(reason=NoticeRecipient.Reason.PUBLISHED)
-                .order_by("organisation_id").values_list("organisation_id", flat=True))
+    """The organisations the notice was published to: those its publishing fan-out names
+    (fixed when it was published, even while the worker is still recording them as
+    recipients), and any recorded as recipients."""
+    ids = set(notice.recipients.filter(reason=NoticeRecipient.Reason.PUBLISHED)
+              .values_list("organisation_id", flat=True))
+    for named in (NoticeEvent.objects.filter(notice=notice, kind=NoticeEvent.Kind.PUBLISHED,
+                                             fanout__isnull=False)
+                  .values_list("fanout__organisation_ids", flat=True)):
+        ids.update(named or ())
+    return sorted(ids)
 
 
-def notice_announce(notice, kind, by, body="", organisation_ids=None):
+def notice_announce(notice, kind, by, body="", organisation_ids=None, batch_hooks=()):
     """Write an event on the notice's timeline and announce it to the organisations the notice
-    was sent to (or only `organisation_ids`: a reminder). Call it inside the event's
+    was sent to (or only `organisation_ids`: a reminder). `batch_hooks` name what the worker
+    records per organisation before telling it (`fanout_start`). Call it inside the event's
     transaction (a transition's hook); the worker starts on it after commit.
 
     Side effects: a NoticeEvent and its notifications.FanoutJob (keyed by the event).
@@ -104,6 +113,7 @@ def notice_announce(notice, kind, by, body="", organisation_ids=None):
         subject=notice, event=event.webhook_event, key=f"notice:{event.pk}",
         organisation_ids=organisation_ids, title=titles[settings.LANGUAGE_CODE], titles=titles,
         url=notice.get_absolute_url(),
-        email_subject=email_subject, email_body=email_body, webhook_payload=payload)
+        email_subject=email_subject, email_body=email_body, webhook_payload=payload,
+        batch_hooks=batch_hooks)
     event.save(update_fields=["fanout"])
     return event

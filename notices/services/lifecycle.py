@@ -16,7 +16,7 @@ from casework.runner import case_update, require_text, transition_run
 from notifications.services import acknowledgements_close, acknowledgements_request
 
 from .. import permissions as perms
-from ..models import CLOSED_STATUSES, Kind, NoticeEvent, NoticeRecipient
+from ..models import CLOSED_STATUSES, Kind, Notice, NoticeEvent, NoticeRecipient
 from ..selectors import notice_recipient_organisations
 from .announcements import notice_announce
 from .writing import notice_fields_problems, raise_first, require_author
@@ -51,31 +51,44 @@ def notice_publish(*, notice, by, now=None):
     scheduled notice.
 
     Side effects: status published (maintenance: upcoming, or in progress if its window has
-    begun), a NoticeRecipient per organisation, an acknowledgement asked of each bank when the
-    notice needs one, a `published` event and its announcement, audit; after commit the worker
-    sends e-mail, in-portal notifications and webhooks.
+    begun), a `published` event and its announcement (one fan-out job naming the recipients),
+    audit. The request writes the same rows whatever the number of banks: the worker, batch by
+    batch, records each organisation as a NoticeRecipient and asks each bank for its
+    acknowledgement when the notice needs one (`recipients_record`), then sends e-mail,
+    in-portal notifications and webhooks.
     """
     now = now or timezone.now()
     data = {}
 
     def hook(locked):
         raise_first(notice_fields_problems(locked, publishing=True, now=now))
-        organisations = list(notice_recipient_organisations(notice=locked)
-                             .values_list("pk", "kind"))
-        ids = [pk for pk, _kind in organisations]
-        NoticeRecipient.objects.bulk_create(
-            [NoticeRecipient(notice=locked, organisation_id=pk) for pk in ids],
-            ignore_conflicts=True)
-        NoticeRecipient.objects.filter(notice=locked, organisation_id__in=ids).update(
-            reason=NoticeRecipient.Reason.PUBLISHED)
-        if locked.requires_ack:
-            acknowledgements_request(subject=locked, at=now, organisation_ids=[
-                pk for pk, kind in organisations if kind == Organisation.Kind.BANK])
-        event = notice_announce(locked, NoticeEvent.Kind.PUBLISHED, by, organisation_ids=ids)
+        ids = list(notice_recipient_organisations(notice=locked).values_list("pk", flat=True))
+        event = notice_announce(locked, NoticeEvent.Kind.PUBLISHED, by, organisation_ids=ids,
+                                batch_hooks=[RECIPIENTS_HOOK])
         data.update(recipients=len(ids), event=event.pk)
 
     return transition_run(case=notice, by=by, name="publish", verb="published", args=(now,),
                           hook=hook, data=data)
+
+
+RECIPIENTS_HOOK = "notices.recipients"
+
+
+def recipients_record(*, job, organisations, now):
+    """A publishing fan-out's batch hook (registered in `NoticesConfig.ready`): the batch's
+    organisations become the notice's recipients (one linked from a case before stays, now as
+    a recipient), and each bank among them is asked to acknowledge the notice if it needs that,
+    as of the time it was published. Safe to run twice."""
+    notice = Notice.objects.get(pk=job.subject_id)
+    ids = [org.pk for org in organisations]
+    NoticeRecipient.objects.bulk_create(
+        [NoticeRecipient(notice=notice, organisation_id=pk) for pk in ids],
+        ignore_conflicts=True)
+    NoticeRecipient.objects.filter(notice=notice, organisation_id__in=ids).exclude(
+        reason=NoticeRecipient.Reason.PUBLISHED).update(reason=NoticeRecipient.Reason.PUBLISHED)
+    if notice.requires_ack:
+        acknowledgements_request(subject=notice, at=notice.published_at or now, organisation_ids=[
+            org.pk for org in organisations if org.kind == Organisation.Kind.BANK])
 
 
 def notice_update_add(*, notice, by, body):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 
 from ..models import Delivery, FanoutJob
+from ..registry import batch_hook
 from ..selectors import organisation_contacts, webhooks_for
 from .outbox import notifications_add, outbox_add, outbox_add_many, outbox_dispatch_on_commit
 
@@ -59,15 +60,16 @@ def webhooks_dispatch_on_commit(delivery_ids):
 
 
 def fanout_start(*, subject, event, key, organisation_ids, title, url, email_subject,
-                 email_body, webhook_payload="", titles=None):
+                 email_body, webhook_payload="", titles=None, batch_hooks=()):
     """Announce `event` about `subject` to `organisation_ids`: e-mail to their contact points,
     in the portal to their users and, when `webhook_payload` is given, to their webhooks.
 
     `key` names the event (derived from what happened, never a time); a second call with the
     same key returns the first job. `email_body` is the same for every organisation (the
     e-mail starts with the organisation's name). `titles` maps each language to the in-portal
-    title in it (users read it in their own); `title` is the fallback. Call it inside the
-    event's transaction.
+    title in it (users read it in their own); `title` is the fallback. `batch_hooks` names
+    hooks (`registry.batch_hook_register`) that record, batch by batch, what the subject keeps
+    per organisation. Call it inside the event's transaction.
     Side effects: a FanoutJob; after commit, the worker's first batch is queued.
     """
     job, created = FanoutJob.objects.get_or_create(key=key[:200], defaults={
@@ -76,7 +78,8 @@ def fanout_start(*, subject, event, key, organisation_ids, title, url, email_sub
         "title": str(title)[:300], "url": url,
         "titles": {code: str(text)[:300] for code, text in (titles or {}).items()},
         "email_subject": str(email_subject)[:300],
-        "email_body": email_body, "webhook_payload": webhook_payload or ""})
+        "email_body": email_body, "webhook_payload": webhook_payload or "",
+        "batch_hooks": list(batch_hooks)})
     if created:
         transaction.on_commit(lambda: _queue_fanout(job.pk))
     return job
@@ -107,10 +110,11 @@ def fanout_step(*, job_id, batch_size=None):
     handled, 0 when the job is finished, None when it is finished already or another worker
     holds it.
 
-    One transaction, and no network call in it: the deliveries of the batch (e-mail into the
-    outbox, in-portal notifications, webhook deliveries) and the moved cursor commit together,
-    so a crash repeats the batch or nothing. A delivery that already exists (unique per job,
-    channel and target) is never written again. After commit: the next batch is queued first,
+    One transaction, and no network call in it: what the job's batch hooks record, the
+    deliveries of the batch (e-mail into the outbox, in-portal notifications, webhook
+    deliveries) and the moved cursor commit together, so a crash repeats the batch or nothing.
+    A delivery that already exists (unique per job, channel and target) is never written
+    again, and a hook must be as safe to run twice. After commit: the next batch is queued first,
     then the sending tasks.
     """
     batch_size = batch_size or _setting("NOTICES_FANOUT_BATCH_SIZE", 50)
@@ -129,6 +133,10 @@ def fanout_step(*, job_id, batch_size=None):
             return 0
         # Queued before the sends, so the bookkeeping of the whole event finishes early.
         transaction.on_commit(lambda: _queue_fanout(job.pk))
+        # What the subject keeps per organisation, before anyone is told: a link in a
+        # notification leads to something the organisation can already open.
+        for name in job.batch_hooks:
+            batch_hook(name)(job=job, organisations=batch, now=now)
         contacts = organisation_contacts(batch)
         hooks = webhooks_for([org.pk for org in batch]) if job.webhook_payload else {}
         existing = set(Delivery.objects.filter(job=job, organisation__in=batch)

@@ -20,6 +20,7 @@ from notices import services as notices
 from notices.models import Component
 from notifications.services.webhooks import webhook_register
 from tests.factories import member_of
+from tests.support.fanout import fanouts_finish
 
 
 @pytest.fixture
@@ -82,6 +83,7 @@ def world(settings, django_capture_on_commit_callbacks, bank, bank_member, bank_
             components=[component], title="Saldo-API-et svarer 500",
             body="Alle kall mot **produksjon** feiler. Vi feilsøker.")
         notices.notice_publish(notice=notice, by=lk_user)
+        fanouts_finish()  # the worker's part: the banks become recipients
         invitation_create(by=bank_admin, organisation=bank, email="ny@bank-a.example.com",
                           name="Nora Ny")
         webhook_register(by=bank_admin, url="https://hooks.bank-a.example.com/saldo",

@@ -147,7 +147,7 @@ TABLE = {
     "notices:update":                      "L   4   4   4   4   4   M   R   R   3",
     "notifications:list":                  "L   2   2   2   2   2   M   2   2   R",
     "notifications:mark_all_read":         "L   R   R   R   R   R   M   R   R   3",
-    "notifications:open":                  "L   4   4   4   4   4   M   4   4   3",
+    "notifications:open":                  "L   R   4   4   4   4   M   4   4   3",
     "notifications:webhook_deactivate":    "L   4   R   4   4   4   M   4   4   3",
     "notifications:webhook_detail":        "L   4   2   4   4   4   M   4   4   R",
     "notifications:webhooks":              "L   4   2   4   2   4   M   4   4   R",

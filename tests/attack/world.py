@@ -76,6 +76,7 @@ def build_world(text=plain) -> World:
     from onboarding import services as ob
     from questions.faq import faq_create, faq_publish
     from questions.services import question_ask, question_comment
+    from tests.support.fanout import fanouts_finish
 
     bank_a = OrganisationFactory(name="Bank A", orgnr="910000004")
     bank_b = OrganisationFactory(name="Bank B", orgnr="920000002")
@@ -118,6 +119,7 @@ def build_world(text=plain) -> World:
                            components=components, title=text("notice title")[:200],
                            body=text("notice body"))
     o["notice"] = notice_publish(notice=notice, by=lk) or notice
+    fanouts_finish()  # the worker's part: Bank A becomes a recipient
     o["notice"].refresh_from_db()
     terms = ob.terms_publish(by=lk, version="1.0", effective_date=date(2026, 1, 1),
                              text="Bruksvilkår for Saldo på studielån.")

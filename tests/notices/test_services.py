@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Organisation
 from casework.errors import DomainError
 from casework.models import AuditEvent
 from notices import services
@@ -102,16 +103,82 @@ def test_publishing_fixes_recipients_as_bits_and_banks_with_access_to_an_affecte
     notice.refresh_from_db()
     assert notice.status == Status.PUBLISHED
     assert notice.requires_ack  # critical
-    recipients = set(notice.recipients.values_list("organisation__name", flat=True))
-    assert recipients == {"Testbank A", "Nordbank", "Sørbank", "Bits AS"}
     assert audit_verbs(notice) == ["created", "published"]
     event = notice.events.get()
     assert event.kind == NoticeEvent.Kind.PUBLISHED
     job = event.fanout
     assert job.finished_at is None
     assert (job.key, job.event, job.subject) == (f"notice:{event.pk}", "notice.published", notice)
+    assert job.batch_hooks == [services.RECIPIENTS_HOOK]
+    names = dict(Organisation.objects.values_list("pk", "name"))
+    assert {names[pk] for pk in job.organisation_ids} == {
+        "Testbank A", "Nordbank", "Sørbank", "Bits AS"}
+
+    # The worker records them as recipients, batch by batch, and asks the banks (not Bits) to
+    # acknowledge as of the time the notice was published.
+    run_fanout(job.pk)
+    recipients = set(notice.recipients.values_list("organisation__name", flat=True))
+    assert recipients == {"Testbank A", "Nordbank", "Sørbank", "Bits AS"}
     assert job.organisation_ids == sorted(notice.recipients.values_list("organisation_id",
                                                                          flat=True))
+    asked = Acknowledgement.objects.filter(notice=notice)
+    assert set(asked.values_list("organisation__name", flat=True)) == {
+        "Testbank A", "Nordbank", "Sørbank"}
+    assert set(asked.values_list("requested_at", flat=True)) == {notice.published_at}
+
+
+def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_batch_is_sent(
+        make_notice, lk_user, receiving_banks, bank_member, settings,
+        django_capture_on_commit_callbacks):
+    from notices.selectors import notice_list_for_user
+
+    settings.NOTICES_FANOUT_BATCH_SIZE = 1
+    notice = make_notice()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notice_publish(notice=notice, by=lk_user)
+    assert not notice.recipients.exists()
+    assert not Acknowledgement.objects.filter(notice=notice).exists()
+    # Not yet told, and not yet shown: the two happen in the same batch.
+    assert notice not in notice_list_for_user(user=bank_member)
+    job = notice.events.get().fanout
+    bank = bank_member.membership.organisation
+    while bank.pk not in notice.recipients.values_list("organisation_id", flat=True):
+        with django_capture_on_commit_callbacks(execute=False):
+            channels.fanout_step(job_id=job.pk)
+    assert notice in notice_list_for_user(user=bank_member)
+    assert Notification.objects.filter(recipient=bank_member, url=notice.get_absolute_url()
+                                       ).exists()
+
+
+def test_an_update_written_before_the_worker_recorded_the_recipients_reaches_them_all(
+        make_notice, lk_user, receiving_banks, django_capture_on_commit_callbacks):
+    notice = make_notice()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notice_publish(notice=notice, by=lk_user)
+    publishing = notice.events.get().fanout
+    notice.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        event = services.notice_update_add(notice=notice, by=lk_user, body="Fortsatt nede.")
+    assert event.fanout.organisation_ids == publishing.organisation_ids
+    assert event.fanout.batch_hooks == []
+
+
+def test_a_publishing_batch_run_twice_records_each_recipient_once_and_a_linked_bank_becomes_one(
+        make_notice, lk_user, receiving_banks, bits_user, django_capture_on_commit_callbacks):
+    notice = make_notice()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notice_publish(notice=notice, by=lk_user)
+    notice.refresh_from_db()
+    linked = receiving_banks[1]
+    services.notice_link_add(notice=notice, obj=linked, by=bits_user, organisation=linked)
+    assert notice.recipients.get(organisation=linked).reason == NoticeRecipient.Reason.LINKED
+    job = notice.events.get(kind=NoticeEvent.Kind.PUBLISHED).fanout
+    organisations = list(Organisation.objects.filter(pk__in=job.organisation_ids))
+    for _ in range(2):
+        services.recipients_record(job=job, organisations=organisations, now=timezone.now())
+    assert notice.recipients.count() == len(job.organisation_ids)
+    assert notice.recipients.get(organisation=linked).reason == NoticeRecipient.Reason.PUBLISHED
+    assert Acknowledgement.objects.filter(notice=notice).count() == 3
 
 
 def test_publishing_writes_the_fanout_job_but_sends_nothing_in_the_request(
