@@ -179,24 +179,21 @@ class ChangeRequest(CaseBase):
     def not_forward(self):
         pass
 
-    @transition(field=status, source=[Status.OPEN, Status.RECOMMENDED, Status.WITH_LANEKASSEN,
-                                      Status.DEFERRED],
-                target=Status.ACCEPTED, conditions=[_lanekassen_may_decide],
+    @transition(field=status, source=UNDECIDED_STATUSES, target=Status.ACCEPTED,
+                conditions=[_lanekassen_may_decide],
                 permission=perms.can_decide)
     def accept(self, release):
         self.planned_release = release
         self.deferred_until = None
 
-    @transition(field=status, source=[Status.OPEN, Status.RECOMMENDED, Status.WITH_LANEKASSEN,
-                                      Status.DEFERRED],
-                target=Status.REJECTED, conditions=[_lanekassen_may_decide],
+    @transition(field=status, source=UNDECIDED_STATUSES, target=Status.REJECTED,
+                conditions=[_lanekassen_may_decide],
                 permission=perms.can_decide)
     def reject(self):
         self.deferred_until = None
 
-    @transition(field=status, source=[Status.OPEN, Status.RECOMMENDED, Status.WITH_LANEKASSEN,
-                                      Status.DEFERRED],
-                target=Status.DEFERRED, conditions=[_lanekassen_may_decide],
+    @transition(field=status, source=UNDECIDED_STATUSES, target=Status.DEFERRED,
+                conditions=[_lanekassen_may_decide],
                 permission=perms.can_decide)
     def defer(self, until):
         self.deferred_until = until
