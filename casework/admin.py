@@ -64,6 +64,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CaseAdmin(admin.ModelAdmin):
+    """A case in the admin: shown with its `fields`, every one read-only, and never added or
+    deleted here. Its transitions are admin actions built from the case page's action table
+    (`actions = admin_actions(ACTIONS)`), so they call the same services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Facts the bank gave stay as given; the rest changes only through services.
+        return self.fields
+
+
 def admin_actions(actions):
     """Django admin actions built from a case type's action table (`CaseAction`s): each runs
     the same service as the case page's button, for each selected case, as the admin user.

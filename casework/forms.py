@@ -81,6 +81,30 @@ class LongSelect(forms.Select):
         return context
 
 
+class CaseFilterForm(forms.Form):
+    """A case list's filter: a search, the status ("Åpne": every open one) and, where the view
+    passes the banks, the bank. A case type subclasses it with its `statuses` (choices) and
+    fields of its own, and places them with `field_order`."""
+
+    statuses = ()
+
+    q = forms.CharField(label=_("Søk"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    organisation = forms.ChoiceField(label=_("Bank"), required=False, widget=LongSelect)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        """`organisations`: the banks the bank filter offers, as (id, name) pairs; None
+        leaves the filter out."""
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
+                                         + list(self.statuses))
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = [("", _("Alle"))] + [
+                (str(pk), name) for pk, name in organisations]
+
+
 def _escape(value):
     # What django.utils.html.conditional_escape does, without its check for lazy text on
     # every call.

@@ -1,5 +1,5 @@
 """What every process shares: audit events, timeline messages, attachments, reference numbers,
-SLA targets and Bits' opening hours."""
+SLA targets and Bits' opening hours, and the abstract cases (`CaseBase`, `SlaCase`)."""
 
 import uuid
 
@@ -207,11 +207,121 @@ class CaseBase(FSMModelMixin, models.Model):
         return str(self)
 
 
-# django-fsm collects `@transition(field="status")` methods by name for every subclass of the
-# model that declared the field, and the first field to look claims them: left connected, this
-# abstract field would take each case type's transitions from the case type's own status field
-# (its redeclared one, or its copy of this one), which then lists none as available.
-models.signals.class_prepared.disconnect(CaseBase._meta.get_field("status")._collect_transitions)
+def _status_field_leaves_transitions_alone(abstract_case):
+    """django-fsm collects `@transition(field="status")` methods by name for every subclass of
+    the model that declared the field, and the first field to look claims them: left connected,
+    an abstract case's field would take each case type's transitions from the case type's own
+    status field (its redeclared one, or its copy of this one), which then lists none as
+    available. Every abstract case base (this one, `SlaCase`) lets go of them."""
+    models.signals.class_prepared.disconnect(
+        abstract_case._meta.get_field("status")._collect_transitions)
+
+
+_status_field_leaves_transitions_alone(CaseBase)
+
+
+class SlaCase(CaseBase):
+    """A case the bank opens and Bits answers against SLA targets (error reports, questions).
+
+    On top of `CaseBase`: the handler at Bits, when the bank was first answered and when the
+    case closed, and its two clocks — first response and resolution due, from the targets set
+    for the case's key (a severity, a category) on Bits' opening hours, moved by the business
+    time spent waiting for the bank (`paused_since` while it waits, `paused_seconds` in all).
+
+    A case type subclasses this (abstract, no extra table) and says what differs as class
+    attributes: `sla_process` (the `SlaTarget` process), `sla_key_field` (the field the targets
+    are set for), `opened_by_field` (the person at the bank who opened it), `resolved_at_field`
+    (when Bits resolved or answered it), `open_statuses`, `closed_statuses` and
+    `resolved_status` (resolved or answered, which closes by itself after a quiet period).
+    Among its own statuses are `NEW` (first in Bits' queue) and `AWAITING_BANK` (the clocks
+    stand still, and a bank's message is its answer); among its own transitions `take(by,
+    at)`, `request_info(by, at)`, `bank_reply(paused_seconds)` and `auto_close(at)`, whose
+    bodies keep the clocks with `first_response_mark`, `clock_pause` and `clock_resume`.
+    The services every such case type shares are in `casework.slacase`.
+    """
+
+    NEW = "new"
+    AWAITING_BANK = "awaiting_bank"
+
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+",
+                                 verbose_name=_("saksbehandler"))
+    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første svar"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
+    # SLA clock: business time spent waiting for the bank does not count.
+    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("på pause siden"))
+    paused_seconds = models.PositiveBigIntegerField(default=0,
+                                                    verbose_name=_("tid på pause (sekunder)"))
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                              verbose_name=_("frist for første svar"))
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                          verbose_name=_("frist for løsning"))
+
+    sla_process: str = ""
+    sla_key_field: str = ""
+    opened_by_field: str = ""
+    resolved_at_field: str = ""
+    open_statuses: tuple = ()
+    closed_statuses: tuple = ()
+    resolved_status: str = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def opened_by(self):
+        """The person at the bank who opened the case (casework.recipients)."""
+        return getattr(self, self.opened_by_field)
+
+    @property
+    def is_open(self):
+        return self.status in self.open_statuses
+
+    @property
+    def sla_key(self):
+        """What the SLA targets are set for: the case's severity, category, ..."""
+        return getattr(self, self.sla_key_field)
+
+    def sla_key_display(self):
+        return getattr(self, f"get_{self.sla_key_field}_display")()
+
+    @property
+    def sla_resolved_at(self):
+        """When the resolution target was met: None while the case is open (a reopened case
+        has not met it)."""
+        return None if self.is_open else getattr(self, self.resolved_at_field)
+
+    def due_times_refresh(self, calendar=None):
+        """Set the due times from the targets for the case's key, moved by the time spent
+        waiting for the bank."""
+        from .sla import due_times  # casework.sla reads this module's targets and hours
+
+        self.first_response_due, self.resolution_due = due_times(
+            process=self.sla_process, key=self.sla_key, start=self.created_at,
+            paused_seconds=self.paused_seconds, calendar=calendar)
+
+    def prepare_new(self):
+        """Called by `casework.runner.case_open` before the first save."""
+        self.due_times_refresh()
+
+    # For the transitions: fields only.
+
+    def first_response_mark(self, at):
+        """Bits (or Lånekassen) has answered the bank for the first time (if not before)."""
+        self.first_response_at = self.first_response_at or at
+
+    def clock_pause(self, at):
+        """Bits waits for the bank from `at`: the clocks stand still."""
+        self.paused_since = at
+
+    def clock_resume(self, paused_seconds):
+        """The bank has answered after `paused_seconds` of business time: the clocks run
+        again (the service moves the due times)."""
+        self.paused_seconds += paused_seconds
+        self.paused_since = None
+
+
+_status_field_leaves_transitions_alone(SlaCase)
 
 
 class SavedFilter(models.Model):

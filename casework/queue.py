@@ -1,5 +1,6 @@
 """Work tools every case queue shares: sort by deadline, "assigned to me", the risk tag of a
-row, taking or assigning several cases at once, and saved filters.
+row, taking or assigning several cases at once, saved filters, and the list page's filter
+form (`case_list_filtered`).
 
 A case type offers them through its registry entry (`take`, `assign`, `handlers`,
 `list_url_name`); its list view calls `queue_narrow` and `queue_tools`, its template includes
@@ -14,6 +15,9 @@ from django.db.models import F
 from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from accounts.permissions import is_staff_side
+from accounts.selectors import bank_organisations
 
 from .errors import DomainError
 from .models import SavedFilter
@@ -192,3 +196,20 @@ def queue_tools(request, ct, *, query):
         "sort_queue_url": link(sortering=""),
         "mine_url": link(mine="" if options.mine else "1"),
     }
+
+
+def case_list_filtered(request, *, form_class, qs, narrow):
+    """The list page's filter form (a `casework.forms.CaseFilterForm`; the bank filter for
+    Bits and Lånekassen) and `qs` narrowed by `narrow(qs, **what was chosen)`.
+
+    An invalid value drops only its own filter: the search and the other filters still apply,
+    so a stale or tampered link does not turn a search or export into everything."""
+    user = request.user
+    # (id, name) pairs: the filter needs no more of 300 banks on every list page.
+    organisations = (bank_organisations(user=user).values_list("pk", "name")
+                     if is_staff_side(user) else None)
+    form = form_class(request.GET or None, organisations=organisations)
+    if form.is_bound:
+        form.is_valid()
+        qs = narrow(qs, **{k: v for k, v in form.cleaned_data.items() if v})
+    return form, qs

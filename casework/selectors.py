@@ -1,6 +1,24 @@
+"""Reads every case type shares: which bank-facing cases a person may see, and a case's
+timeline and attachments."""
+
 from django.contrib.contenttypes.models import ContentType
 
+from accounts.permissions import is_bank_user, is_bits, is_lanekassen
+
 from .models import Attachment, AuditEvent, Message
+
+
+def cases_for_user(qs, *, user, lanekassen):
+    """The bank-facing cases of `qs` that `user` may see: Bits every one, Lånekassen those
+    handed over to it (`lanekassen`, a Q: escalated, forwarded), a bank its own, anyone else
+    none."""
+    if is_bits(user):
+        return qs
+    if is_lanekassen(user):
+        return qs.filter(lanekassen)
+    if is_bank_user(user):
+        return qs.filter(organisation_id=user.membership.organisation_id)
+    return qs.none()
 
 
 def _for(model, obj):

@@ -125,6 +125,26 @@ def case_clocks(*, calendar, targets, created_at, paused_since, paused_seconds, 
     }
 
 
+def sla_clocks(*, case, calendar, targets_map=None, now=None):
+    """The clocks of an `SlaCase` (as `case_clocks`), for its page, its queue and the home
+    page; None when its process sets no targets for its key. A list passes `targets_map`
+    (`sla_targets_map` of the case type's process) so that no row costs a query."""
+    if targets_map is None:
+        targets_map = sla_targets_map(process=case.sla_process)
+    return case_clocks(calendar=calendar, targets=targets_map.get(case.sla_key),
+                       created_at=case.created_at, paused_since=case.paused_since,
+                       paused_seconds=case.paused_seconds, first_due=case.first_response_due,
+                       resolution_due=case.resolution_due,
+                       first_response_at=case.first_response_at,
+                       resolved_at=case.sla_resolved_at, now=now)
+
+
+def sla_facts(case):
+    """What the SLA report needs of an `SlaCase` (`casework.registry.CaseType.sla_facts`)."""
+    return {"key": case.sla_key, "key_label": case.sla_key_display(),
+            "first_response_at": case.first_response_at, "resolved_at": case.sla_resolved_at}
+
+
 # The order of risk on a queue that spans processes (the home page): breached first.
 RISK_ORDER = {"breached": 0, "at_risk": 1, "on_track": 2, "paused": 3}
 

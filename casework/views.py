@@ -1,8 +1,10 @@
 """View helpers and views every case type shares: running a service from a case page and
-telling the person how it went, the action view built from the case type's action table, the
-timeline's message form (htmx or plain POST) and access-checked attachment downloads.
+telling the person how it went, filing a case from its form, the case page, the action view
+built from the case type's action table, the timeline's message form (htmx or plain POST) and
+access-checked attachment downloads; and the case page's context every `SlaCase` type shares
+(`sla_case_context`).
 
-A case type's URLs point at these views with `case_type=<key>`; the registry supplies the
+A case type's URLs point at these views with `case_type_key=<key>`; the registry supplies the
 user-scoped selector, the action table, the comment service and the detail page.
 """
 
@@ -13,12 +15,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .actions import action_named
+from accounts.permissions import is_bits
+
+from .actions import action_named, actions_available
 from .attachments import attachment_filename
 from .errors import DomainError, form_add_domain_error
 from .forms import MessageForm, TextActionForm
-from .registry import case_type
-from .selectors import attachment_for
+from .permissions import is_case_bank
+from .registry import case_type, case_type_for
+from .selectors import attachment_for, timeline_for
+from .sla import calendar_get, sla_clocks
 
 
 def run_service(request, call, *, success):
@@ -32,6 +38,24 @@ def run_service(request, call, *, success):
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result if result is not None else True
+
+
+def case_form_open(request, form, *, open_case, created):
+    """A case filed from its form page: when `form` is posted and valid, `open_case(data)`
+    calls the case type's service with the cleaned data; a DomainError becomes an error on the
+    form, success is told (`created`, with the new `%(ref)s`) and the person goes to the case.
+    Returns (that redirect or None, the context to render the form again with): a file input
+    cannot be filled in again, so the page says so instead of dropping the files."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = open_case(form.cleaned_data)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, created % {"ref": case.reference})
+            return redirect(case), None
+    return None, {"form": form,
+                  "attachments_dropped": request.method == "POST" and bool(request.FILES)}
 
 
 def case_action_run(request, case, actions, name):
@@ -54,6 +78,34 @@ def case_action_run(request, case, actions, name):
 def message_form_for(ct, case, user, data=None, files=None):
     return MessageForm(data, files, allowed_visibilities=ct.message_visibilities(case, user),
                        with_attachments=ct.message_attachments)
+
+
+def sla_case_context(request, case, *, can_comment, message_form=None):
+    """What every page of an `SlaCase` shows (its type's `detail_context` adds its own): the
+    timeline, the actions, the message form (`can_comment(case, user)`), the clocks, whether
+    Bits waits for the viewer's bank, and the handlers Bits may give an open case to."""
+    ct = case_type_for(case)
+    user = request.user
+    return {
+        "case": case,
+        "timeline": timeline_for(obj=case, visibilities=ct.message_visibilities(case, user)),
+        "actions": actions_available(ct.actions, case, user),
+        "message_form": message_form or message_form_for(ct, case, user),
+        "can_comment": can_comment(case, user),
+        "sla": sla_clocks(case=case, calendar=calendar_get()),
+        "awaiting_me": case.status == case.AWAITING_BANK and is_case_bank(case, user),
+        "assign_handlers": ct.handlers(user) if case.is_open and is_bits(user) else (),
+        "assign_url_name": f"{ct.list_url_name.rsplit(':', 1)[0]}:assign",
+    }
+
+
+@login_required
+def case_detail(request, reference, *, case_type_key):
+    """The case page: the registry's `detail_template` with its `detail_context`, for a case
+    `user` may see (else 404, as for no case)."""
+    ct = case_type(case_type_key)
+    case = ct.get_for_user(user=request.user, reference=reference)
+    return render(request, ct.detail_template, ct.detail_context(request, case))
 
 
 @login_required

@@ -4,16 +4,15 @@ action view and the Django admin's actions are all built from `ACTIONS`."""
 from django.utils.translation import gettext_lazy as _
 
 from casework.actions import CaseAction
+from casework.slacase import request_info_action
 
 from . import services
 
 ACTIONS = (
     CaseAction(name="take", label=_("Ta saken"),
                service=lambda r, u, t: services.incident_take(report=r, by=u)),
-    CaseAction(name="request_info", label=_("Be banken om mer informasjon"),
-               prompt=_("Hva trenger dere fra banken? (synlig for banken)"),
-               service=lambda r, u, t: services.incident_request_info(report=r, by=u,
-                                                                      message=t)),
+    request_info_action(lambda r, u, t: services.incident_request_info(report=r, by=u,
+                                                                       message=t)),
     CaseAction(name="escalate", label=_("Eskaler til Lånekassen"),
                prompt=_("Hva skal Lånekassen se på? (internt, ikke for banken)"),
                service=lambda r, u, t: services.incident_escalate(report=r, by=u, note=t)),

@@ -4,14 +4,14 @@ the same service (permission, audit, notifications)."""
 
 from django.contrib import admin
 
-from casework.admin import admin_actions
+from casework.admin import CaseAdmin, admin_actions
 
 from .actions import ACTIONS
 from .models import ErrorReport
 
 
 @admin.register(ErrorReport)
-class ErrorReportAdmin(admin.ModelAdmin):
+class ErrorReportAdmin(CaseAdmin):
     list_display = ["reference", "organisation", "severity", "environment", "status",
                     "assignee", "created_at"]
     list_filter = ["status", "severity", "environment", "organisation"]
@@ -22,16 +22,6 @@ class ErrorReportAdmin(admin.ModelAdmin):
               "status_changed_at", "first_response_at", "first_response_due", "resolution_due",
               "escalated_at", "resolved_at", "closed_at"]
     actions = admin_actions(ACTIONS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        # Facts the bank reported stay as reported; the rest changes only through services.
-        return self.fields
 
 
 # Security breaches (C.2, C.3): shown read-only; transitions are admin actions built from the

@@ -7,9 +7,11 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Feilmeldinger")
 
     def ready(self):
+        from casework.permissions import message_visibilities
         from casework.registry import CaseType, register
+        from casework.sla import sla_facts
+        from casework.slacase import sla_handlers
 
-        from . import permissions as perms
         from . import selectors, services, views
         from .actions import ACTIONS
         from .models import ErrorReport
@@ -20,16 +22,17 @@ class IncidentsConfig(AppConfig):
             get_for_user=selectors.incident_get_for_user,
             list_for_user=lambda user: selectors.incident_list_for_user(user=user),
             verb_labels=VERB_LABELS, actions=ACTIONS, action_url_name="incidents:action",
-            linkable_by_notices=True, home_panel=views.home_panel, sla_process="incident",
+            linkable_by_notices=True, home_panel=views.home_panel,
+            sla_process=ErrorReport.sla_process,
             comment=lambda *, case, **reply: services.incident_comment(report=case, **reply),
-            message_visibilities=lambda case, user: perms.visible_message_kinds(user),
+            message_visibilities=lambda case, user: message_visibilities(user),
             detail_template="incidents/detail.html", detail_context=views.detail_context,
             message_url_name="incidents:message", attachment_url_name="incidents:attachment",
-            event_detail=views.event_detail, sla_facts=views.sla_facts,
+            event_detail=views.event_detail, sla_facts=sla_facts,
             search=lambda user, text: selectors.incident_search(user=user, text=text),
             take=lambda case, by: services.incident_take(report=case, by=by),
             assign=lambda case, by, to: services.incident_assign(report=case, by=by, to=to),
-            handlers=selectors.incident_handlers, list_url_name="incidents:list",
+            handlers=sla_handlers, list_url_name="incidents:list",
         ))
         self._register_breaches()
 

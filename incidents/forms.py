@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import LongSelect, attachments_field
+from casework.forms import CaseFilterForm, attachments_field
 from casework.models import Environment
 
 from .models import Severity, Status
@@ -76,23 +76,10 @@ class ReclassifyForm(forms.Form):
     reason = forms.CharField(label=_("Begrunnelse"), required=False, max_length=500)
 
 
-class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Søk"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+class FilterForm(CaseFilterForm):
+    statuses = Status.choices
     severity = forms.ChoiceField(label=_("Alvorlighet"), required=False,
                                  choices=[("", _("Alle"))] + list(Severity.choices))
     environment = forms.ChoiceField(label=_("Miljø"), required=False,
                                     choices=[("", _("Alle"))] + list(Environment.choices))
-    organisation = forms.ChoiceField(label=_("Bank"), required=False, widget=LongSelect)
-
-    def __init__(self, *args, organisations=None, **kwargs):
-        """`organisations`: the banks the bank filter offers, as (id, name) pairs; None
-        leaves the filter out."""
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
-                                         + list(Status.choices))
-        if organisations is None:
-            del self.fields["organisation"]
-        else:
-            self.fields["organisation"].choices = [("", _("Alle"))] + [
-                (str(pk), name) for pk, name in organisations]
+    field_order = ["q", "status", "severity", "environment", "organisation"]

@@ -1,7 +1,5 @@
 """C.1 Error reports (feilmelding): a bank reports an error in the Saldo API through Bits."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -9,13 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from casework.models import CaseBase, Environment
+from casework.models import Environment, SlaCase
+from casework.permissions import is_case_bank
 from casework.runner import system_only
-from casework.sla import calendar_get, sla_targets
 
 from . import permissions as perms
-
-SLA_PROCESS = "incident"
 
 
 class Severity(models.TextChoices):
@@ -42,8 +38,9 @@ CLOSED_STATUSES = [Status.RESOLVED, Status.CLOSED]
 OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
 
 
-class ErrorReport(CaseBase):
-    """One error report. Transitions change fields only; services do the rest."""
+class ErrorReport(SlaCase):
+    """One error report. Its SLA targets are set per severity. Transitions change fields only;
+    services do the rest."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
                                      related_name="error_reports", verbose_name=_("bank"))
@@ -58,21 +55,16 @@ class ErrorReport(CaseBase):
     request_ids = models.JSONField(_("X-Request-Id"), default=list)
     summary = models.CharField(_("sammendrag"), max_length=200)
     description = models.TextField(_("beskrivelse"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", verbose_name=_("saksbehandler"))
-    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første svar"))
     escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("eskalert"))
     resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("løst"))
-    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
-    # SLA clock: business time spent waiting for the bank does not count.
-    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("på pause siden"))
-    paused_seconds = models.PositiveBigIntegerField(default=0,
-                                                    verbose_name=_("tid på pause (sekunder)"))
-    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True,
-                                              verbose_name=_("frist for første svar"))
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True,
-                                          verbose_name=_("frist for løsning"))
 
+    sla_process = "incident"
+    sla_key_field = "severity"
+    opened_by_field = "reported_by"
+    resolved_at_field = "resolved_at"
+    open_statuses = OPEN_STATUSES
+    closed_statuses = CLOSED_STATUSES
+    resolved_status = Status.RESOLVED
     # Who is told comes from the assignee, the reporter and the bank: fetched with the lock.
     lock_related = ("organisation", "assignee", "reported_by")
 
@@ -81,7 +73,7 @@ class ErrorReport(CaseBase):
         verbose_name_plural = _("feilmeldinger")
         ordering = ["-created_at"]
         indexes = [
-            # The queue (selectors.IncidentQueue) reads the few open reports whole and the
+            # The queue (casework.slacase.SlaQueue) reads the few open reports whole and the
             # closed ones, which grow without end, in due-time order up to the page's end.
             models.Index(fields=["resolution_due"], name="incident_open",
                          condition=models.Q(status__in=OPEN_STATUSES)),
@@ -95,62 +87,38 @@ class ErrorReport(CaseBase):
     def __str__(self):
         return f"{self.reference} {self.summary}"
 
-    @property
-    def opened_by(self):
-        """The person at the bank who opened the case (casework.recipients)."""
-        return self.reported_by
-
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
 
     def headline(self):
         return self.summary
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
-
-    def due_times_refresh(self, calendar=None):
-        """Set the SLA due times from the severity's targets, moved by the time spent waiting
-        for the bank."""
-        targets = sla_targets(process=SLA_PROCESS, severity=self.severity)
-        if targets is None:
-            self.first_response_due = self.resolution_due = None
-            return
-        calendar = calendar or calendar_get()
-        paused = timedelta(seconds=self.paused_seconds)
-        first, resolution = targets
-        self.first_response_due = calendar.add(self.created_at, first + paused)
-        self.resolution_due = calendar.add(self.created_at, resolution + paused)
-
-    def prepare_new(self):
-        """Called by `casework.runner.case_open` before the first save."""
-        self.due_times_refresh()
-
     # Transitions: fields only.
 
     @transition(field="status", source=[Status.NEW], target=Status.IN_PROGRESS,
                 permission=perms.can_handle)
-    def take(self, by):
+    def take(self, by, at):
         self.assignee = by
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS],
                 target=Status.AWAITING_BANK, permission=perms.can_handle)
     def request_info(self, by, at):
         self.assignee = self.assignee or by
-        self.paused_since = at
+        self.clock_pause(at)
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.AWAITING_BANK], target=Status.IN_PROGRESS,
-                permission=perms.is_reporting_bank)
+                permission=is_case_bank)
     def bank_reply(self, paused_seconds):
-        self.paused_seconds += paused_seconds
-        self.paused_since = None
+        self.clock_resume(paused_seconds)
 
     @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS],
                 target=Status.ESCALATED, permission=perms.can_handle)
     def escalate(self, by, at):
         self.assignee = self.assignee or by
         self.escalated_at = self.escalated_at or at
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.ESCALATED], target=Status.FIXED,
                 permission=perms.can_investigate)
@@ -162,14 +130,15 @@ class ErrorReport(CaseBase):
     def resolve(self, by, at):
         self.assignee = self.assignee or by
         self.resolved_at = at
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.RESOLVED], target=Status.CLOSED,
-                permission=perms.is_reporting_bank)
+                permission=is_case_bank)
     def confirm(self, at):
         self.closed_at = at
 
     @transition(field="status", source=[Status.RESOLVED], target=Status.IN_PROGRESS,
-                permission=perms.is_reporting_bank)
+                permission=is_case_bank)
     def reopen(self):
         self.resolved_at = None
 

@@ -1,26 +1,24 @@
 """Writes for error reports (C.1). Each is one call of the case kernel's runner
 (`casework.runner`): lock, check, change, save, message, audit, notify — in one transaction."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
-from accounts.permissions import is_bits
+from accounts.permissions import is_bits, is_staff_side
 from accounts.selectors import users_in_org_kind
+from casework import slacase
 from casework.errors import DomainError
 from casework.models import Message
-from casework.queue import case_reassign
+from casework.permissions import is_case_bank
 from casework.recipients import bank_people as _bank_recipients
 from casework.recipients import bits_handlers as _bits_recipients
 from casework.recipients import lanekassen_users as _lanekassen_recipients
 from casework.recipients import tell_bank as _tell_bank
 from casework.recipients import tell_bits as _tell_bits
 from casework.runner import (
-    SYSTEM,
     Tell,
     case_lock,
     case_open,
@@ -29,23 +27,11 @@ from casework.runner import (
     require_text,
     transition_run,
 )
-from casework.sla import calendar_get
 
 from . import permissions as perms
-from .models import ErrorReport, Severity, Status
+from .models import ErrorReport, Severity
 
 Visibility = Message.Visibility
-AUTO_CLOSE_WORKING_DAYS = 5
-
-
-def _mark_first_response(report, by, at):
-    if report.first_response_at is None and perms.is_staff_user(by):
-        report.first_response_at = at
-
-
-def _first_response_by(by, at):
-    """A hook: what Bits (or Lånekassen) tells the bank is the first response."""
-    return lambda report: _mark_first_response(report, by, at)
 
 
 def incident_report(*, by, environment, severity, occurred_at, request_ids, summary,
@@ -73,9 +59,8 @@ def incident_report(*, by, environment, severity, occurred_at, request_ids, summ
 def incident_take(*, report, by):
     """A Bits handler takes the report. Side effects: assignee set, first response (the bank
     is told that Bits has picked it up), audit, bank notified."""
-    return transition_run(case=report, by=by, name="take", verb="taken", args=(by,),
-                          hook=_first_response_by(by, timezone.now()),
-                          tell=_tell_bank(gettext_lazy("Bits behandler feilmeldingen")))
+    return slacase.sla_case_take(case=report, by=by,
+                                 title=gettext_lazy("Bits behandler feilmeldingen"))
 
 
 def incident_request_info(*, report, by, message):
@@ -83,11 +68,7 @@ def incident_request_info(*, report, by, message):
 
     Side effects: a public message, first response, audit, bank notified.
     """
-    message = require_text(message, _("Skriv hva banken må svare på."))
-    now = timezone.now()
-    return transition_run(case=report, by=by, name="request_info", verb="info_requested",
-                          args=(by, now), hook=_first_response_by(by, now), message=message,
-                          tell=_tell_bank(gettext_lazy("Bits trenger mer informasjon")))
+    return slacase.sla_case_request_info(case=report, by=by, message=message)
 
 
 def incident_bank_reply(*, report, by, message, files=()):
@@ -96,31 +77,16 @@ def incident_bank_reply(*, report, by, message, files=()):
     Side effects: a public message with attachments, due times moved by the pause, audit
     (with the business seconds the bank was waited for), Bits notified.
     """
-    message = require_text(message, _("Skriv et svar."))
-    now = timezone.now()
-    pause = {}
-
-    def waited(locked):
-        # Measured on the locked row: the pause began when Bits last asked.
-        since = locked.paused_since
-        pause["seconds"] = int(calendar_get().between(since, now).total_seconds()) if since else 0
-        return (pause["seconds"],)
-
-    return transition_run(case=report, by=by, name="bank_reply", verb="bank_replied",
-                          args=waited, hook=lambda r: r.due_times_refresh(),
-                          data=lambda r: {"paused_seconds": pause["seconds"]},
-                          message=message, files=files,
-                          tell=_tell_bits(gettext_lazy("Banken har svart")))
+    return slacase.sla_case_bank_reply(case=report, by=by, message=message, files=files)
 
 
 def incident_escalate(*, report, by, note):
     """Bits escalates to Lånekassen. Side effects: an internal note (Bits and Lånekassen),
     first response, audit, Lånekassen caseworkers and the bank notified."""
     note = require_text(note, _("Skriv hva Lånekassen skal se på."))
-    now = timezone.now()
     return transition_run(
-        case=report, by=by, name="escalate", verb="escalated", args=(by, now),
-        hook=_first_response_by(by, now), message=note, visibility=Visibility.INTERNAL,
+        case=report, by=by, name="escalate", verb="escalated", args=(by, timezone.now()),
+        message=note, visibility=Visibility.INTERNAL,
         tell=lambda r: [
             Tell(_lanekassen_recipients(r), gettext_lazy("Feilmelding eskalert til Lånekassen"),
                  event="lanekassen"),
@@ -142,9 +108,8 @@ def incident_resolve(*, report, by, guidance):
     working days without a reply. Side effects: a public message, first response, audit,
     bank notified."""
     guidance = require_text(guidance, _("Skriv en løsning eller veiledning til banken."))
-    now = timezone.now()
-    return transition_run(case=report, by=by, name="resolve", verb="resolved", args=(by, now),
-                          hook=_first_response_by(by, now), message=guidance,
+    return transition_run(case=report, by=by, name="resolve", verb="resolved",
+                          args=(by, timezone.now()), message=guidance,
                           tell=_tell_bank(gettext_lazy("Feilmeldingen er løst")))
 
 
@@ -191,13 +156,13 @@ def _comment_tells(report, by, visibility):
     """Who hears of a reply or note: the other side of the conversation."""
     if visibility == Visibility.INTERNAL and not report.escalated_at:
         return []  # Lånekassen is not involved until the report is escalated
-    other_staff = (_lanekassen_recipients(report) if perms.is_bits_user(by)
+    other_staff = (_lanekassen_recipients(report) if is_bits(by)
                    else _bits_recipients(report))
-    if perms.is_reporting_bank(report, by):
+    if is_case_bank(report, by):
         return [Tell(_bits_recipients(report), gettext_lazy("Ny melding"))]
     if visibility == Visibility.PUBLIC:
         users = _bank_recipients(report)
-        if report.escalated_at and perms.is_staff_user(by):
+        if report.escalated_at and is_staff_side(by):
             users = users + other_staff
         return [Tell(users, gettext_lazy("Ny melding"))]
     if visibility == Visibility.INTERNAL:
@@ -206,62 +171,27 @@ def _comment_tells(report, by, visibility):
 
 
 def incident_comment(*, report, by, body, visibility=Visibility.PUBLIC, files=()):
-    """A reply or internal note. A bank's reply to a report waiting for it hands the report
-    back to Bits (`incident_bank_reply`). Side effects: a message (and attachments), a public
-    reply from Bits or Lånekassen counts as first response, the other side notified. No audit
-    event: the message is the record. Returns the message (the report, for a bank reply)."""
-    body = require_text(body, _("Skriv en melding."), field="body")
-    if visibility not in perms.note_choices(by):
-        raise DomainError(_("Du kan ikke skrive med denne synligheten."), field="visibility")
-    with transaction.atomic():
-        # Decide on the locked row, not on the page the writer loaded: Bits may have asked
-        # the bank (the reply must resume the clock) or the report may have closed since.
-        report = case_lock(report)
-        if perms.is_reporting_bank(report, by) and report.status == Status.AWAITING_BANK:
-            return incident_bank_reply(report=report, by=by, message=body, files=files)
-        now = timezone.now()
-        _report, message = case_update(
-            case=report, by=by, allowed=perms.can_comment, verb="commented", audit=False,
-            denied=_("Du kan ikke skrive i denne saken."),
-            change=lambda r: (_mark_first_response(r, by, now)
-                              if visibility == Visibility.PUBLIC else None),
-            message=body, visibility=visibility, files=files,
-            tell=lambda r: _comment_tells(r, by, visibility))
-    return message
+    """A reply or internal note (`casework.slacase.sla_case_comment`): a bank's reply to a
+    report waiting for it hands the report back to Bits, as `incident_bank_reply`. Side
+    effects: a message (and attachments), a public reply from Bits or Lånekassen counts as
+    first response, the other side notified. No audit event: the message is the record.
+    Returns the message (the report, for a bank reply)."""
+    return slacase.sla_case_comment(
+        case=report, by=by, body=body, visibility=visibility, files=files,
+        allowed=perms.can_comment, denied=_("Du kan ikke skrive i denne saken."),
+        tells=_comment_tells)
 
 
 def incident_auto_close_due(*, now=None):
-    """Close every report resolved more than five working days ago without a reply.
+    """Close every report resolved more than five working days ago without a reply (a public
+    message after the resolution restarts the quiet period).
 
     Side effects per report: status closed (by the system), audit (no person), bank and Bits
     notified. Returns how many closed.
     """
-    now = now or timezone.now()
-    calendar = calendar_get()
-    closed = 0
-    # A public message on the resolved report (a "thanks, but…" from the bank) restarts the
-    # quiet period: the case closes only after five working days with no reply at all.
-    last_public = (Message.objects.filter(
-        content_type=ContentType.objects.get_for_model(ErrorReport),
-        object_id=OuterRef("pk"), visibility=Visibility.PUBLIC)
-        .order_by("-created_at").values("created_at")[:1])
-    candidates = (ErrorReport.objects.filter(status=Status.RESOLVED, resolved_at__isnull=False)
-                  .annotate(last_public=Subquery(last_public)))
-    for report_id, resolved_at, last_reply in candidates.values_list(
-            "pk", "resolved_at", "last_public"):
-        quiet_since = max(resolved_at, last_reply) if last_reply else resolved_at
-        if calendar.add_working_days(quiet_since, AUTO_CLOSE_WORKING_DAYS) > now:
-            continue
-        try:
-            transition_run(
-                case=ErrorReport(pk=report_id), by=SYSTEM, name="auto_close",
-                verb="auto_closed", args=(now,),
-                tell=lambda r: [Tell(_bank_recipients(r) + _bits_recipients(r), gettext_lazy(
-                    "Saken er lukket automatisk etter fem virkedager uten svar"))])
-        except DomainError:
-            continue  # reopened or closed since the list was read: nothing to do
-        closed += 1
-    return closed
+    return slacase.sla_case_auto_close_due(
+        model=ErrorReport, now=now,
+        title=gettext_lazy("Saken er lukket automatisk etter fem virkedager uten svar"))
 
 
 def incident_assign(*, report, by, to):
@@ -269,7 +199,5 @@ def incident_assign(*, report, by, to):
 
     Side effects: the assignee changed (the status stays), an audit event ("assigned"),
     the new handler notified (portal + e-mail)."""
-    return case_reassign(case=report, by=by, to=to,
-                         allowed=lambda r, user: perms.can_handle(r, user) and r.is_open,
-                         may_handle=is_bits,
-                         title=gettext_lazy("Du er tildelt feilmeldingen"))
+    return slacase.sla_case_assign(case=report, by=by, to=to,
+                                   title=gettext_lazy("Du er tildelt feilmeldingen"))

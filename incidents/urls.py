@@ -7,7 +7,8 @@ from . import views
 
 app_name = "incidents"
 
-# The action, message and attachment views are the kernel's, for this case type.
+# The case page and its action, message and attachment views are the kernel's, for this case
+# type.
 CASE_TYPE = {"case_type_key": "incident"}
 
 urlpatterns = [
@@ -21,7 +22,7 @@ urlpatterns = [
     path("filtre/", queue_views.saved_filter_create, CASE_TYPE, name="filter_save"),
     path("filtre/<int:pk>/slett/", queue_views.saved_filter_remove, CASE_TYPE,
          name="filter_delete"),
-    path("<str:reference>/", views.incident_detail, name="detail"),
+    path("<str:reference>/", case_views.case_detail, CASE_TYPE, name="detail"),
     path("<str:reference>/handling/<str:action>/", case_views.case_action, CASE_TYPE,
          name="action"),
     path("<str:reference>/alvorlighet/", views.incident_reclassify, name="reclassify"),

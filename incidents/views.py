@@ -1,10 +1,9 @@
-"""Error report pages. The action, message and attachment views are the case kernel's
-(`casework.views`, through the registry entry in `apps.py`); these are the list, the export,
-the report form, the case page and the severity form."""
+"""Error report pages. The case page and its action, message and attachment views are the case
+kernel's (`casework.views`, through the registry entry in `apps.py`); these are the list, the
+export, the report form, the case page's context and the severity form."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,42 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
-from accounts.selectors import bank_organisations
 from balances.selectors import lookup_log_for_request_ids
-from casework.actions import actions_available
 from casework.csvexport import csv_writer
-from casework.errors import DomainError, form_add_domain_error
-from casework.forms import MessageForm
 from casework.models import Environment
-from casework.queue import queue_narrow, queue_options, queue_tools, risk_tag
+from casework.queue import case_list_filtered
 from casework.registry import case_type
-from casework.sla import calendar_get, clock_most_at_risk, sla_targets_map
-from casework.views import run_service
+from casework.slacase import sla_list_page, sla_waiting
+from casework.views import case_form_open, run_service, sla_case_context
 
 from . import permissions as perms
 from . import selectors, services
-from .actions import ACTIONS
 from .forms import ErrorReportForm, FilterForm, ReclassifyForm
 from .models import Severity, Status
 
 
-def _organisations_for_filter(user):
-    if is_bits(user) or is_lanekassen(user):
-        # (id, name) pairs: the filter needs no more of 300 banks on every list page.
-        return bank_organisations(user=user).values_list("pk", "name")
-    return None
-
-
 def _filtered(request):
-    user = request.user
-    form = FilterForm(request.GET or None, organisations=_organisations_for_filter(user))
-    qs = selectors.incident_list_for_user(user=user)
-    if form.is_bound:
-        # An invalid value drops only its own filter: the search and the other filters still
-        # apply, so a stale or tampered link does not turn a search or export into everything.
-        form.is_valid()
-        qs = selectors.incident_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
-    return form, qs
+    return case_list_filtered(request, form_class=FilterForm,
+                              qs=selectors.incident_list_for_user(user=request.user),
+                              narrow=selectors.incident_filter)
 
 
 @login_required
@@ -57,35 +38,19 @@ def incident_list(request):
     if not (is_bank_user(user) or is_bits(user) or is_lanekassen(user)):
         raise Http404
     form, qs = _filtered(request)
-    options = queue_options(request)
-    if is_bits(user):
-        qs = queue_narrow(qs, options, user=user)
-    if (is_bits(user) or is_lanekassen(user)) and not options.by_deadline:
-        qs = selectors.IncidentQueue(qs)
-    page = Paginator(qs, 25).get_page(request.GET.get("side"))
-    calendar = calendar_get()
-    targets = sla_targets_map(process="incident")
-    now = timezone.now()
+    listing = sla_list_page(request, qs, case_type("incident"))
     # The choices' labels once a page: get_FOO_display() builds its choices map on every call,
     # hashing each lazy label (a translation each), three times a row.
     environments, severities = dict(Environment.choices), dict(Severity.choices)
     statuses = dict(Status.choices)
-    rows = [{"report": r, "sla": selectors.incident_sla(report=r, calendar=calendar,
-                                                         targets_map=targets, now=now),
-             "environment": environments.get(r.environment, r.environment),
-             "severity": severities.get(r.severity, r.severity),
-             "status": statuses.get(r.status, r.status)}
-            for r in page.object_list]
-    for row in rows:
-        row["risk"] = risk_tag(row["sla"])
-    query = request.GET.copy()
-    query.pop("side", None)
+    for row in listing["rows"]:
+        r = row["case"]
+        row.update(environment=environments.get(r.environment, r.environment),
+                   severity=severities.get(r.severity, r.severity),
+                   status=statuses.get(r.status, r.status))
     return render(request, "incidents/list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        **listing, "form": form,
         "can_report": perms.can_report(user), "can_export": perms.can_export(user),
-        "is_queue": is_bits(user),
-        "tools": queue_tools(request, case_type("incident"), query=query.urlencode())
-        if is_bits(user) else None,
     })
 
 
@@ -124,56 +89,30 @@ def incident_create(request):
     if "request_id" in initial:
         initial["request_ids"] = initial.pop("request_id")
     form = ErrorReportForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.incident_report(
-                by=request.user, environment=data["environment"], severity=data["severity"],
-                occurred_at=data["occurred_at"], request_ids=data["request_ids"],
-                summary=data["summary"], description=data["description"],
-                files=data["attachments"],
-            )
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Feilmeldingen er registrert som %(ref)s.") % {
-                "ref": report.reference})
-            return redirect(report)
-    # A file input cannot be filled in again: the page says so instead of dropping them.
-    return render(request, "incidents/create.html", {
-        "form": form, "attachments_dropped": request.method == "POST" and bool(request.FILES)})
+    done, context = case_form_open(
+        request, form, created=_("Feilmeldingen er registrert som %(ref)s."),
+        open_case=lambda data: services.incident_report(
+            by=request.user, environment=data["environment"], severity=data["severity"],
+            occurred_at=data["occurred_at"], request_ids=data["request_ids"],
+            summary=data["summary"], description=data["description"],
+            files=data["attachments"]))
+    return done or render(request, "incidents/create.html", context)
 
 
 def detail_context(request, report, message_form=None):
     """The case page's context; the kernel's message view renders it again after a reply."""
     user = request.user
     return {
+        **sla_case_context(request, report, can_comment=perms.can_comment,
+                           message_form=message_form),
         "report": report,
-        "case": report,
-        "timeline": selectors.incident_timeline(report=report, user=user),
-        "actions": actions_available(ACTIONS, report, user),
-        "message_form": message_form or MessageForm(
-            allowed_visibilities=perms.note_choices(user)),
-        "can_comment": perms.can_comment(report, user),
         "can_reclassify": perms.can_reclassify(report, user),
         "reclassify_form": ReclassifyForm(initial={"severity": report.severity}),
-        "sla": selectors.incident_sla(report=report, calendar=calendar_get()),
         "api_log_lines": lookup_log_for_request_ids(
             user=user, organisation=report.organisation, request_ids=report.request_ids),
-        "awaiting_me": report.status == Status.AWAITING_BANK
-        and perms.is_reporting_bank(report, user),
-        "assign_handlers": selectors.incident_handlers(user)
-        if report.is_open and perms.can_handle(report, user) else (),
-        "assign_url_name": "incidents:assign",
         # After a reply in place (htmx) the facts box follows the status (a paused clock).
         "oob_template": "incidents/_facts_oob.html",
     }
-
-
-@login_required
-def incident_detail(request, reference):
-    report = selectors.incident_get_for_user(user=request.user, reference=reference)
-    return render(request, "incidents/detail.html", detail_context(request, report))
 
 
 @login_required
@@ -237,35 +176,9 @@ def home_panel(request):
 WAITING_FOR = {"bank": [Status.AWAITING_BANK, Status.RESOLVED],
                "bits": [Status.NEW, Status.IN_PROGRESS, Status.FIXED],
                "lanekassen": [Status.ESCALATED]}
-WAITING_LIMIT = 50
 
 
 def _waiting(user):
-    """The reports waiting for the viewer's side (see `templates/dashboard.html`), with their
-    most pressing SLA clock for Bits."""
-    side = "bits" if is_bits(user) else "lanekassen" if is_lanekassen(user) else "bank"
-    reports = list(selectors.incident_list_for_user(user=user)
-                   .filter(status__in=WAITING_FOR[side]).select_related("organisation")
-                   .order_by("status_changed_at", "pk")[:WAITING_LIMIT])
-    calendar = calendar_get() if side == "bits" and reports else None
-    targets = sla_targets_map(process="incident") if calendar else None
-    now = timezone.now()
-    items = []
-    for r in reports:
-        clock = (clock_most_at_risk(selectors.incident_sla(
-            report=r, calendar=calendar, targets_map=targets, now=now)) if calendar else None)
-        items.append({"url": r.get_absolute_url(), "process": _("Feilmelding"),
-                      "label": r.reference if side == "bank"
-                      else f"{r.reference} {r.organisation.name}",
-                      "text": f"{r.summary} ({r.get_status_display()})",
-                      "since": r.status_changed_at, "due": clock.due if clock else None,
-                      "sla": clock})
-    return items
-
-
-def sla_facts(report):
-    """What the SLA report needs of a report (`casework.registry.CaseType.sla_facts`)."""
-    return {"key": report.severity, "key_label": report.get_severity_display(),
-            "first_response_at": report.first_response_at,
-            "resolved_at": report.resolved_at if report.status in (
-                Status.RESOLVED, Status.CLOSED) else None}
+    """The reports waiting for the viewer's side, with their most pressing SLA clock for Bits."""
+    return sla_waiting(selectors.incident_list_for_user(user=user), user=user,
+                       waiting_for=WAITING_FOR, process_label=_("Feilmelding"))

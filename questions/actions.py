@@ -4,6 +4,7 @@ and the Django admin's actions are all built from `ACTIONS`."""
 from django.utils.translation import gettext_lazy as _
 
 from casework.actions import CaseAction
+from casework.slacase import request_info_action
 
 from . import services
 
@@ -16,10 +17,8 @@ ACTIONS = (
     CaseAction(name="relay", label=_("Gi banken svaret"),
                prompt=_("Lånekassens veiledning med Bits' egne ord (synlig for banken)"),
                service=lambda q, u, t: services.question_relay(question=q, by=u, answer=t)),
-    CaseAction(name="request_info", label=_("Be banken om mer informasjon"),
-               prompt=_("Hva trenger dere fra banken? (synlig for banken)"),
-               service=lambda q, u, t: services.question_request_info(question=q, by=u,
-                                                                      message=t)),
+    request_info_action(lambda q, u, t: services.question_request_info(question=q, by=u,
+                                                                       message=t)),
     CaseAction(name="forward", label=_("Send til Lånekassen for faglig veiledning"),
                prompt=_("Hva skal Lånekassen svare på? (internt, ikke for banken)"),
                service=lambda q, u, t: services.question_forward(question=q, by=u, note=t)),

@@ -4,14 +4,14 @@ they call the same services; FAQ entries are written on the FAQ pages."""
 
 from django.contrib import admin
 
-from casework.admin import ReadOnlyAdmin, admin_actions
+from casework.admin import CaseAdmin, ReadOnlyAdmin, admin_actions
 
 from .actions import ACTIONS
 from .models import Deflection, FaqEntry, FaqVote, Question
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(CaseAdmin):
     list_display = ["reference", "organisation", "category", "status", "assignee",
                     "created_at"]
     list_filter = ["status", "category", "organisation"]
@@ -22,15 +22,6 @@ class QuestionAdmin(admin.ModelAdmin):
               "first_response_due", "resolution_due", "forwarded_at", "answered_at",
               "closed_at"]
     actions = admin_actions(ACTIONS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 @admin.register(FaqEntry)

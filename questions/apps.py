@@ -8,9 +8,11 @@ class QuestionsConfig(AppConfig):
     verbose_name = _("Spørsmål og faglig veiledning")
 
     def ready(self):
+        from casework.permissions import message_visibilities
         from casework.registry import CaseType, register
+        from casework.sla import sla_facts
+        from casework.slacase import sla_handlers
 
-        from . import permissions as perms
         from . import selectors, services, views
         from .actions import ACTIONS
         from .models import Question
@@ -21,16 +23,16 @@ class QuestionsConfig(AppConfig):
             get_for_user=selectors.question_get_for_user,
             list_for_user=lambda user: selectors.question_list_for_user(user=user),
             verb_labels=VERB_LABELS, actions=ACTIONS, action_url_name="questions:action",
-            home_panel=views.home_panel, sla_process="question",
+            home_panel=views.home_panel, sla_process=Question.sla_process,
             search=lambda user, text: selectors.question_search(user=user, text=text),
             comment=services.question_comment,
-            message_visibilities=perms.message_visibilities,
+            message_visibilities=lambda case, user: message_visibilities(user),
             detail_template="questions/detail.html", detail_context=views.detail_context,
             message_url_name="questions:message", attachment_url_name="questions:attachment",
-            sla_facts=views.sla_facts,
+            sla_facts=sla_facts,
             take=lambda case, by: services.question_take(question=case, by=by),
             assign=lambda case, by, to: services.question_assign(question=case, by=by, to=to),
-            handlers=selectors.question_handlers, list_url_name="questions:list",
+            handlers=sla_handlers, list_url_name="questions:list",
         ))
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import attachments_field
+from casework.forms import CaseFilterForm, attachments_field
 from casework.models import Environment
 
 from .models import QUESTION_MAX_CHARS, Category, FaqStatus, Status
@@ -53,22 +53,11 @@ class FaqForm(forms.Form):
                              error_messages={"max_length": TOO_LONG})
 
 
-class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Søk"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+class FilterForm(CaseFilterForm):
+    statuses = Status.choices
     category = forms.ChoiceField(label=_("Kategori"), required=False,
                                  choices=[("", _("Alle"))] + list(Category.choices))
-    organisation = forms.ChoiceField(label=_("Bank"), required=False)
-
-    def __init__(self, *args, organisations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = ([("", _("Alle")), ("open", _("Åpne"))]
-                                         + list(Status.choices))
-        if organisations is None:
-            del self.fields["organisation"]
-        else:
-            self.fields["organisation"].choices = [("", _("Alle"))] + [
-                (str(o.pk), o.name) for o in organisations]
+    field_order = ["q", "status", "category", "organisation"]
 
 
 class FaqSearchForm(forms.Form):

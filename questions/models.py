@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from casework.models import CaseBase, Environment
+from casework.models import Environment, SlaCase
+from casework.permissions import is_case_bank
 from casework.runner import system_only
-from casework.sla import due_times
 
 from . import permissions as perms
 
@@ -41,16 +41,17 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Lukket")
 
 
-OPEN_STATUSES = [s for s in Status if s not in (Status.ANSWERED, Status.CLOSED)]
+CLOSED_STATUSES = [Status.ANSWERED, Status.CLOSED]
+OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
 # Bits' turn: the queue counts these as waiting for Bits.
 BITS_STATUSES = [Status.NEW, Status.IN_PROGRESS, Status.GUIDANCE_GIVEN]
 QUESTION_MAX_CHARS = 10_000
-SLA_PROCESS = "question"
 
 
-class Question(CaseBase):
-    """One question from a bank (reference SP-YYYY-NNNN). Transitions change fields only; the
-    services in `services.py` run them through the kernel's runner."""
+class Question(SlaCase):
+    """One question from a bank (reference SP-YYYY-NNNN). Its SLA targets are set per
+    category. Transitions change fields only; the services in `services.py` run them through
+    the kernel's runner."""
 
     status = FSMField(_("status"), max_length=32, default=Status.NEW, choices=Status.choices,
                       protected=True, db_index=True)
@@ -61,22 +62,16 @@ class Question(CaseBase):
                                    blank=True)
     title = models.CharField(_("tittel"), max_length=200)
     text = models.TextField(_("spørsmål"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="+",
-                                 verbose_name=_("saksbehandler"))
-    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("første svar"))
     forwarded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sendt videre"))
     answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("besvart"))
-    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lukket"))
-    # SLA clock: business time spent waiting for the bank does not count.
-    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("på pause siden"))
-    paused_seconds = models.PositiveBigIntegerField(default=0,
-                                                    verbose_name=_("tid på pause (sekunder)"))
-    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True,
-                                              verbose_name=_("frist for første svar"))
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True,
-                                          verbose_name=_("frist for løsning"))
 
+    sla_process = "question"
+    sla_key_field = "category"
+    opened_by_field = "asked_by"
+    resolved_at_field = "answered_at"
+    open_statuses = OPEN_STATUSES
+    closed_statuses = CLOSED_STATUSES
+    resolved_status = Status.ANSWERED
     lock_related = ("organisation", "asked_by", "assignee")
 
     class Meta:
@@ -87,62 +82,38 @@ class Question(CaseBase):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
-    @property
-    def opened_by(self):
-        """The person at the bank who opened the case (casework.recipients)."""
-        return self.asked_by
-
     def get_absolute_url(self):
         return reverse("questions:detail", args=[self.reference])
 
     def headline(self):
         return self.title
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
-
-    def due_times_refresh(self, calendar=None):
-        """Set the SLA due times from the category's targets, moved by the time spent waiting
-        for the bank."""
-        self.first_response_due, self.resolution_due = due_times(
-            process=SLA_PROCESS, key=self.category, start=self.created_at,
-            paused_seconds=self.paused_seconds, calendar=calendar)
-
-    def prepare_new(self):
-        """Called by `casework.runner.case_open` before the first save."""
-        self.due_times_refresh()
-
     # Transitions: fields only.
-
-    def _first_response(self, at):
-        self.first_response_at = self.first_response_at or at
 
     @transition(field="status", source=[Status.NEW], target=Status.IN_PROGRESS,
                 permission=perms.can_handle)
     def take(self, by, at):
         self.assignee = by
-        self._first_response(at)
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS, Status.GUIDANCE_GIVEN],
                 target=Status.AWAITING_BANK, permission=perms.can_handle)
     def request_info(self, by, at):
         self.assignee = self.assignee or by
-        self.paused_since = at
-        self._first_response(at)
+        self.clock_pause(at)
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.AWAITING_BANK], target=Status.IN_PROGRESS,
-                permission=perms.is_asking_bank)
+                permission=is_case_bank)
     def bank_reply(self, paused_seconds):
-        self.paused_seconds += paused_seconds
-        self.paused_since = None
+        self.clock_resume(paused_seconds)
 
     @transition(field="status", source=[Status.NEW, Status.IN_PROGRESS, Status.GUIDANCE_GIVEN],
                 target=Status.FORWARDED, permission=perms.can_handle)
     def forward(self, by, at):
         self.assignee = self.assignee or by
         self.forwarded_at = self.forwarded_at or at
-        self._first_response(at)
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.FORWARDED], target=Status.GUIDANCE_GIVEN,
                 permission=perms.can_guide)
@@ -154,7 +125,7 @@ class Question(CaseBase):
     def answer(self, by, at):
         self.assignee = self.assignee or by
         self.answered_at = at
-        self._first_response(at)
+        self.first_response_mark(at)
 
     @transition(field="status", source=[Status.GUIDANCE_GIVEN], target=Status.ANSWERED,
                 permission=perms.can_handle)
@@ -163,12 +134,12 @@ class Question(CaseBase):
         self.answered_at = at
 
     @transition(field="status", source=[Status.ANSWERED], target=Status.CLOSED,
-                permission=perms.is_asking_bank)
+                permission=is_case_bank)
     def accept(self, at):
         self.closed_at = at
 
     @transition(field="status", source=[Status.ANSWERED], target=Status.IN_PROGRESS,
-                permission=perms.is_asking_bank)
+                permission=is_case_bank)
     def follow_up(self):
         self.answered_at = None
 

@@ -1,8 +1,10 @@
 """Who may see and do what with questions and the FAQ. Pure predicates: (object, user) -> bool,
-used by the FSM transitions, the selectors and the templates."""
+used by the FSM transitions, the selectors and the templates. Those every bank-facing case
+shares (the case's own bank, the timeline's visibilities) are the kernel's, in
+`casework.permissions`."""
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen, is_staff_side
-from casework.models import Message
+from casework.permissions import is_case_bank
 
 CLOSED = "closed"
 ANSWERED_STATUSES = ("answered", "closed")
@@ -11,13 +13,9 @@ PUBLISHED = "published"
 
 # --- questions ----------------------------------------------------------------------------
 
-def is_asking_bank(question, user) -> bool:
-    return is_bank_user(user) and user.membership.organisation_id == question.organisation_id
-
-
 def can_view(question, user) -> bool:
     """The asking bank, Bits, and Lånekassen once the question has been forwarded to it."""
-    if is_asking_bank(question, user) or is_bits(user):
+    if is_case_bank(question, user) or is_bits(user):
         return True
     return is_lanekassen(user) and question.forwarded_at is not None
 
@@ -38,17 +36,6 @@ def can_guide(question, user) -> bool:
 
 def can_comment(question, user) -> bool:
     return can_view(question, user) and question.status != CLOSED
-
-
-def message_visibilities(question, user) -> list[str]:
-    """What `user` may read and write on the timeline: internal notes never reach the bank,
-    and Bits and Lånekassen each have notes of their own."""
-    visibility = Message.Visibility
-    if is_bits(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.BITS]
-    if is_lanekassen(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.LANEKASSEN]
-    return [visibility.PUBLIC]
 
 
 def can_make_faq(question, user) -> bool:

@@ -1,26 +1,18 @@
-"""Reads for questions and the FAQ, always scoped to what the user may see."""
+"""Reads for questions and the FAQ, always scoped to what the user may see. The queue's order,
+its paging and the clocks are the kernel's (`casework.slacase`, `casework.sla`)."""
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
-from casework.selectors import timeline_for
-from casework.sla import case_clocks, sla_targets_map
+from casework.selectors import cases_for_user
+from casework.slacase import sla_filter
 
 from . import permissions as perms
-from .models import (
-    BITS_STATUSES,
-    OPEN_STATUSES,
-    SLA_PROCESS,
-    Deflection,
-    FaqEntry,
-    FaqStatus,
-    Question,
-    Status,
-)
+from .models import BITS_STATUSES, Deflection, FaqEntry, FaqStatus, Question, Status
 from .search import search
 
 QUESTION_FIELDS = (("title", "A"), ("text", "B"))
@@ -32,14 +24,10 @@ REVIEW_AFTER = timedelta(days=365)
 # --- questions ----------------------------------------------------------------------------
 
 def question_list_for_user(*, user):
-    qs = Question.objects.select_related("organisation", "assignee", "asked_by")
-    if is_bits(user):
-        return qs
-    if is_lanekassen(user):
-        return qs.filter(forwarded_at__isnull=False)
-    if is_bank_user(user):
-        return qs.filter(organisation_id=user.membership.organisation_id)
-    return qs.none()
+    """The questions `user` may see: Lånekassen those forwarded to it."""
+    return cases_for_user(
+        Question.objects.select_related("organisation", "assignee", "asked_by"),
+        user=user, lanekassen=Q(forwarded_at__isnull=False))
 
 
 def question_get_for_user(*, user, reference):
@@ -50,56 +38,12 @@ def question_get_for_user(*, user, reference):
     return question
 
 
-def question_queue_order(qs, *, now=None):
-    """Bits' queue, as for error reports: new first, then unassigned, then those whose SLA is
-    breached or at risk, then by resolution due time."""
-    now = now or timezone.now()
-    # Waiting for the bank stops the clock: it is neither at risk nor breached meanwhile.
-    running = [s for s in OPEN_STATUSES if s != Status.AWAITING_BANK]
-    return qs.annotate(
-        queue_rank=Case(
-            When(status=Status.NEW, then=Value(0)),
-            When(assignee__isnull=True, status__in=OPEN_STATUSES, then=Value(1)),
-            When(Q(status__in=running) & (
-                Q(first_response_at__isnull=True, first_response_due__lte=now + timedelta(hours=1))
-                | Q(resolution_due__lte=now + timedelta(hours=4))), then=Value(2)),
-            When(status__in=OPEN_STATUSES, then=Value(3)),
-            default=Value(4), output_field=IntegerField(),
-        )
-    ).order_by("queue_rank", "resolution_due", "-created_at")
-
-
 def question_filter(qs, *, status=None, category=None, organisation=None, q=None):
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
-    if organisation:
-        qs = qs.filter(organisation_id=organisation)
+    qs = sla_filter(qs, status=status, organisation=organisation, category=category)
     if q:
         q = q.strip()
         qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(text__icontains=q))
     return qs
-
-
-def question_timeline(*, question, user):
-    return timeline_for(obj=question, visibilities=perms.message_visibilities(question, user))
-
-
-def question_sla(*, question, calendar, targets_map=None, now=None):
-    """The first-response and resolution clocks of a question, for its page and the queue."""
-    if targets_map is None:
-        targets_map = sla_targets_map(process=SLA_PROCESS)
-    answered = question.status in (Status.ANSWERED, Status.CLOSED)
-    return case_clocks(calendar=calendar, targets=targets_map.get(question.category),
-                       created_at=question.created_at, paused_since=question.paused_since,
-                       paused_seconds=question.paused_seconds,
-                       first_due=question.first_response_due,
-                       resolution_due=question.resolution_due,
-                       first_response_at=question.first_response_at,
-                       resolved_at=question.answered_at if answered else None, now=now)
 
 
 def question_search(*, user, text, limit=20):
@@ -207,13 +151,3 @@ def deflection_counts(*, user, since, until):
             .annotate(m=TruncMonth("at", tzinfo=timezone.get_default_timezone()))
             .values("m", "organisation_id").annotate(n=Count("pk")).order_by())
     return {(r["m"].strftime("%Y-%m"), r["organisation_id"]): r["n"] for r in rows}
-
-
-def question_handlers(user):
-    """Whom `user` may give questions to: Bits' handlers, for Bits; nobody else."""
-    from accounts.models import Organisation
-    from accounts.selectors import users_in_org_kind
-
-    if not is_bits(user):
-        return users_in_org_kind(Organisation.Kind.BITS).none()
-    return users_in_org_kind(Organisation.Kind.BITS).order_by("name", "email")

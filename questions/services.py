@@ -9,41 +9,29 @@ follows up (→ back to Bits); an answered question closes by itself after five 
 days (`question_auto_close_due`, run by the beat task as `SYSTEM`).
 """
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Organisation
-from accounts.permissions import is_bits, is_staff_side
+from accounts.permissions import is_bits
 from accounts.selectors import users_in_org_kind
+from casework import slacase
 from casework.errors import DomainError
 from casework.models import Environment, Message
-from casework.queue import case_reassign
+from casework.permissions import is_case_bank
 from casework.recipients import bank_people as _bank_recipients
 from casework.recipients import bits_handlers as _bits_recipients
 from casework.recipients import lanekassen_users as _lanekassen_recipients
 from casework.recipients import tell_bank as _tell_bank
 from casework.recipients import tell_bits as _tell_bits
-from casework.runner import (
-    SYSTEM,
-    Tell,
-    case_lock,
-    case_open,
-    case_update,
-    lazy_title,
-    require_text,
-    transition_run,
-)
-from casework.sla import calendar_get
+from casework.runner import Tell, case_open, lazy_title, require_text, transition_run
 
 from . import permissions as perms
-from .models import QUESTION_MAX_CHARS, Category, Question, Status
+from .models import QUESTION_MAX_CHARS, Category, Question
 
 Visibility = Message.Visibility
-AUTO_CLOSE_WORKING_DAYS = 5
+AUTO_CLOSED = gettext_lazy("Spørsmålet er lukket automatisk etter fem virkedager uten svar")
 
 
 def _check_text(text, *, field="text"):
@@ -83,9 +71,8 @@ def question_ask(*, by, category, title, text, environment="", files=()):
 def question_take(*, question, by):
     """A Bits handler takes the question. Side effects: assignee set, first response (the bank
     is told that Bits is on it), audit, bank notified."""
-    return transition_run(case=question, by=by, name="take", verb="taken",
-                          args=(by, timezone.now()),
-                          tell=_tell_bank(gettext_lazy("Bits behandler spørsmålet")))
+    return slacase.sla_case_take(case=question, by=by,
+                                 title=gettext_lazy("Bits behandler spørsmålet"))
 
 
 def question_request_info(*, question, by, message):
@@ -93,10 +80,7 @@ def question_request_info(*, question, by, message):
 
     Side effects: a public message, first response, audit, bank notified.
     """
-    message = require_text(message, _("Skriv hva banken må svare på."))
-    return transition_run(case=question, by=by, name="request_info", verb="info_requested",
-                          args=(by, timezone.now()), message=message,
-                          tell=_tell_bank(gettext_lazy("Bits trenger mer informasjon")))
+    return slacase.sla_case_request_info(case=question, by=by, message=message)
 
 
 def question_bank_reply(*, question, by, message, files=()):
@@ -105,21 +89,7 @@ def question_bank_reply(*, question, by, message, files=()):
     Side effects: a public message with attachments, due times moved by the pause, audit (with
     the business seconds the bank was waited for), Bits notified.
     """
-    message = require_text(message, _("Skriv et svar."), field="body")
-    now = timezone.now()
-    pause = {}
-
-    def waited(locked):
-        # Measured on the locked row: the pause began when Bits last asked.
-        since = locked.paused_since
-        pause["seconds"] = int(calendar_get().between(since, now).total_seconds()) if since else 0
-        return (pause["seconds"],)
-
-    return transition_run(case=question, by=by, name="bank_reply", verb="bank_replied",
-                          args=waited, hook=lambda q: q.due_times_refresh(),
-                          data=lambda q: {"paused_seconds": pause["seconds"]},
-                          message=message, files=files,
-                          tell=_tell_bits(gettext_lazy("Banken har svart")))
+    return slacase.sla_case_bank_reply(case=question, by=by, message=message, files=files)
 
 
 def question_forward(*, question, by, note):
@@ -196,21 +166,12 @@ def question_auto_close(*, question, by, at=None):
 
     Side effects: status closed, audit (no person), bank and Bits notified.
     """
-    return transition_run(
-        case=question, by=by, name="auto_close", verb="auto_closed",
-        args=(at or timezone.now(),),
-        tell=lambda q: [Tell(_bank_recipients(q) + _bits_recipients(q), gettext_lazy(
-            "Spørsmålet er lukket automatisk etter fem virkedager uten svar"))])
-
-
-def _first_response_mark(question, by, at):
-    if question.first_response_at is None and is_staff_side(by):
-        question.first_response_at = at
+    return slacase.sla_case_auto_close(case=question, by=by, at=at, title=AUTO_CLOSED)
 
 
 def _comment_tells(question, by, visibility):
     """Who hears of a reply or note: the other side of the conversation."""
-    if perms.is_asking_bank(question, by):
+    if is_case_bank(question, by):
         return [Tell(_bits_recipients(question), gettext_lazy("Ny melding"))]
     if visibility == Visibility.PUBLIC:
         return [Tell(_bank_recipients(question), gettext_lazy("Ny melding"))]
@@ -222,34 +183,21 @@ def _comment_tells(question, by, visibility):
 
 
 def question_comment(*, case, by, body, visibility=Visibility.PUBLIC, files=()):
-    """A reply or internal note on the timeline. A bank's reply to a question waiting for it
-    hands the question back to Bits (`question_bank_reply`); on an answered question it is a
-    message that restarts the quiet period.
+    """A reply or internal note on the timeline (`casework.slacase.sla_case_comment`). A
+    bank's reply to a question waiting for it hands the question back to Bits, as
+    `question_bank_reply`; on an answered question it is a message that restarts the quiet
+    period.
 
     Side effects: a message (and attachments), a public reply from Bits counts as first
     response, the other side notified. No audit event: the message is the record.
     Returns the message (the question, for a bank's reply).
     """
-    body = require_text(body, _("Skriv en melding."), field="body")
-    if len(body) > QUESTION_MAX_CHARS:
+    if len((body or "").strip()) > QUESTION_MAX_CHARS:
         raise DomainError(_("Meldingen kan være på høyst 10 000 tegn."), field="body")
-    if visibility not in perms.message_visibilities(case, by):
-        raise DomainError(_("Du kan ikke skrive med denne synligheten."), field="visibility")
-    with transaction.atomic():
-        # Decide on the locked row, not on the page the writer loaded: Bits may have asked
-        # the bank since (the reply must resume the clock), or the question may have closed.
-        question = case_lock(case)
-        if perms.is_asking_bank(question, by) and question.status == Status.AWAITING_BANK:
-            return question_bank_reply(question=question, by=by, message=body, files=files)
-        now = timezone.now()
-        _question, message = case_update(
-            case=question, by=by, allowed=perms.can_comment, verb="commented", audit=False,
-            denied=_("Du kan ikke skrive i dette spørsmålet."),
-            change=lambda q: (_first_response_mark(q, by, now)
-                              if visibility == Visibility.PUBLIC else None),
-            message=body, visibility=visibility, files=files,
-            tell=lambda q: _comment_tells(q, by, visibility))
-    return message
+    return slacase.sla_case_comment(
+        case=case, by=by, body=body, visibility=visibility, files=files,
+        allowed=perms.can_comment, denied=_("Du kan ikke skrive i dette spørsmålet."),
+        tells=_comment_tells)
 
 
 def question_auto_close_due(*, now=None):
@@ -258,26 +206,7 @@ def question_auto_close_due(*, now=None):
     A public message after the answer (a "thanks, but…" from the bank) restarts the quiet
     period. Side effects per question: as `question_auto_close`. Returns how many closed.
     """
-    now = now or timezone.now()
-    calendar = calendar_get()
-    last_public = (Message.objects.filter(
-        content_type=ContentType.objects.get_for_model(Question),
-        object_id=OuterRef("pk"), visibility=Visibility.PUBLIC)
-        .order_by("-created_at").values("created_at")[:1])
-    candidates = (Question.objects.filter(status=Status.ANSWERED, answered_at__isnull=False)
-                  .annotate(last_public=Subquery(last_public)))
-    closed = 0
-    for question_id, answered_at, last_reply in candidates.values_list(
-            "pk", "answered_at", "last_public"):
-        quiet_since = max(answered_at, last_reply) if last_reply else answered_at
-        if calendar.add_working_days(quiet_since, AUTO_CLOSE_WORKING_DAYS) > now:
-            continue
-        try:
-            question_auto_close(question=Question(pk=question_id), by=SYSTEM, at=now)
-        except DomainError:
-            continue  # followed up or accepted since the list was read: nothing to do
-        closed += 1
-    return closed
+    return slacase.sla_case_auto_close_due(model=Question, now=now, title=AUTO_CLOSED)
 
 
 def question_assign(*, question, by, to):
@@ -285,6 +214,5 @@ def question_assign(*, question, by, to):
 
     Side effects: the assignee changed (the status stays), an audit event ("assigned"),
     the new handler notified (portal + e-mail)."""
-    return case_reassign(case=question, by=by, to=to,
-                         allowed=lambda q, user: perms.can_handle(q, user) and q.is_open,
-                         may_handle=is_bits, title=gettext_lazy("Du er tildelt spørsmålet"))
+    return slacase.sla_case_assign(case=question, by=by, to=to,
+                                   title=gettext_lazy("Du er tildelt spørsmålet"))

@@ -25,7 +25,7 @@ urlpatterns = [
     path("faq/<int:pk>/rediger/", faq_views.faq_edit, name="faq_edit"),
     path("faq/<int:pk>/vurdering/", faq_views.faq_vote, name="faq_vote"),
     path("faq/<int:pk>/handling/<str:action>/", faq_views.faq_action, name="faq_action"),
-    path("<str:reference>/", views.question_detail, name="detail"),
+    path("<str:reference>/", case_views.case_detail, CASE, name="detail"),
     path("<str:reference>/faq-utkast/", views.question_faq_draft, name="faq_draft"),
     path("<str:reference>/tildel/", queue_views.case_assign, CASE, name="assign"),
     path("<str:reference>/handling/<str:action>/", case_views.case_action, CASE,

@@ -1,32 +1,27 @@
-"""Question pages. The action, message and attachment views are the case kernel's
-(`casework.views`, through the registry entry in `apps.py`); these are the list, the form to
-ask (with the suggestions shown while typing), the case page and the home-page panel. The FAQ's
-pages are in `faq_views.py`."""
+"""Question pages. The case page and its action, message and attachment views are the case
+kernel's (`casework.views`, through the registry entry in `apps.py`); these are the list, the
+form to ask (with the suggestions shown while typing), the case page's context and the
+home-page panel. The FAQ's pages are in `faq_views.py`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen, is_staff_side
-from accounts.selectors import bank_organisations
-from casework.actions import actions_available
-from casework.errors import DomainError, form_add_domain_error
-from casework.queue import queue_narrow, queue_options, queue_tools, risk_tag
+from casework.errors import DomainError
+from casework.queue import case_list_filtered
 from casework.registry import case_type
-from casework.sla import calendar_get, clock_most_at_risk, sla_targets_map
-from casework.views import message_form_for
+from casework.slacase import sla_list_page, sla_waiting
+from casework.views import case_form_open, sla_case_context
 
 from . import faq, selectors, services
 from . import permissions as perms
-from .actions import ACTIONS
 from .forms import AskForm, FilterForm
-from .models import SLA_PROCESS, FaqStatus, Status
+from .models import FaqStatus, Status
 from .search import query_parse, snippet
 
 
@@ -39,34 +34,12 @@ def question_list(request):
     user = request.user
     if not _can_use(user):
         raise Http404
-    form = FilterForm(request.GET or None,
-                      organisations=bank_organisations(user=user) if is_staff_side(user)
-                      else None)
-    qs = selectors.question_list_for_user(user=user)
-    if form.is_bound:
-        # An invalid value drops only its own filter; the others still apply.
-        form.is_valid()
-        qs = selectors.question_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
-    options = queue_options(request)
-    if is_bits(user):
-        qs = queue_narrow(qs, options, user=user)
-    if is_staff_side(user) and not options.by_deadline:
-        qs = selectors.question_queue_order(qs)
-    page = Paginator(qs, 25).get_page(request.GET.get("side"))
-    calendar, targets, now = calendar_get(), sla_targets_map(process=SLA_PROCESS), timezone.now()
-    rows = [{"question": q, "sla": selectors.question_sla(question=q, calendar=calendar,
-                                                          targets_map=targets, now=now)}
-            for q in page.object_list]
-    for row in rows:
-        row["risk"] = risk_tag(row["sla"])
-    query = request.GET.copy()
-    query.pop("side", None)
+    form, qs = case_list_filtered(request, form_class=FilterForm,
+                                  qs=selectors.question_list_for_user(user=user),
+                                  narrow=selectors.question_filter)
     return render(request, "questions/list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "can_ask": perms.can_ask(user), "is_queue": is_bits(user),
-        "show_bank": is_staff_side(user),
-        "tools": queue_tools(request, case_type("question"), query=query.urlencode())
-        if is_bits(user) else None,
+        **sla_list_page(request, qs, case_type("question")), "form": form,
+        "can_ask": perms.can_ask(user), "show_bank": is_staff_side(user),
     })
 
 
@@ -77,21 +50,13 @@ def question_ask(request):
         raise Http404
     form = AskForm(request.POST or None, request.FILES or None,
                    suggest_url=reverse("questions:suggest"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            question = services.question_ask(
-                by=user, category=data["category"], environment=data["environment"],
-                title=data["title"], text=data["text"], files=data["attachments"])
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Spørsmålet er registrert som %(ref)s.") % {
-                "ref": question.reference})
-            return redirect(question)
-    return render(request, "questions/ask.html", {
-        "form": form, "attachments_dropped": request.method == "POST" and bool(request.FILES)},
-                  status=400 if form.is_bound and form.errors else 200)
+    done, context = case_form_open(
+        request, form, created=_("Spørsmålet er registrert som %(ref)s."),
+        open_case=lambda data: services.question_ask(
+            by=user, category=data["category"], environment=data["environment"],
+            title=data["title"], text=data["text"], files=data["attachments"]))
+    return done or render(request, "questions/ask.html", context,
+                          status=400 if form.is_bound and form.errors else 200)
 
 
 @login_required
@@ -133,29 +98,14 @@ def question_deflect(request):
 def detail_context(request, question, message_form=None):
     """The case page's context; the kernel's message view renders it again after a reply."""
     user = request.user
-    ct = case_type("question")
     return {
-        "question": question, "case": question,
-        "timeline": selectors.question_timeline(question=question, user=user),
-        "actions": actions_available(ACTIONS, question, user),
-        "message_form": message_form or message_form_for(ct, question, user),
-        "can_comment": perms.can_comment(question, user),
+        **sla_case_context(request, question, can_comment=perms.can_comment,
+                           message_form=message_form),
+        "question": question,
         "can_make_faq": perms.can_make_faq(question, user),
         "can_search_faq": is_bits(user) and question.is_open,
         "faq_entries": list(question.faq_entries.all()) if is_staff_side(user) else [],
-        "sla": selectors.question_sla(question=question, calendar=calendar_get()),
-        "awaiting_me": question.status == Status.AWAITING_BANK
-        and perms.is_asking_bank(question, user),
-        "assign_handlers": selectors.question_handlers(user)
-        if question.is_open and perms.can_handle(question, user) else (),
-        "assign_url_name": "questions:assign",
     }
-
-
-@login_required
-def question_detail(request, reference):
-    question = selectors.question_get_for_user(user=request.user, reference=reference)
-    return render(request, "questions/detail.html", detail_context(request, question))
 
 
 @login_required
@@ -206,35 +156,10 @@ def home_panel(request):
 WAITING_FOR = {"bank": [Status.AWAITING_BANK, Status.ANSWERED],
                "bits": [Status.NEW, Status.IN_PROGRESS, Status.GUIDANCE_GIVEN],
                "lanekassen": [Status.FORWARDED]}
-WAITING_LIMIT = 50
 
 
 def _waiting(user):
-    """The questions waiting for the viewer's side (see `templates/dashboard.html`), with
-    their most pressing SLA clock for Bits."""
-    side = "bits" if is_bits(user) else "lanekassen" if is_lanekassen(user) else "bank"
-    questions = list(selectors.question_list_for_user(user=user)
-                     .filter(status__in=WAITING_FOR[side]).select_related("organisation")
-                     .order_by("status_changed_at", "pk")[:WAITING_LIMIT])
-    calendar = calendar_get() if side == "bits" and questions else None
-    targets = sla_targets_map(process=SLA_PROCESS) if calendar else None
-    now = timezone.now()
-    items = []
-    for q in questions:
-        clock = (clock_most_at_risk(selectors.question_sla(
-            question=q, calendar=calendar, targets_map=targets, now=now)) if calendar else None)
-        items.append({"url": q.get_absolute_url(), "process": _("Spørsmål"),
-                      "label": q.reference if side == "bank"
-                      else f"{q.reference} {q.organisation.name}",
-                      "text": f"{q.title} ({q.get_status_display()})",
-                      "since": q.status_changed_at, "due": clock.due if clock else None,
-                      "sla": clock})
-    return items
-
-
-def sla_facts(question):
-    """What the SLA report needs of a question (`casework.registry.CaseType.sla_facts`)."""
-    answered = question.status in (Status.ANSWERED, Status.CLOSED)
-    return {"key": question.category, "key_label": question.get_category_display(),
-            "first_response_at": question.first_response_at,
-            "resolved_at": question.answered_at if answered else None}
+    """The questions waiting for the viewer's side, with their most pressing SLA clock for
+    Bits."""
+    return sla_waiting(selectors.question_list_for_user(user=user), user=user,
+                       waiting_for=WAITING_FOR, process_label=_("Spørsmål"))

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.slacase import SlaQueue, sla_queue_order
 from incidents import selectors, services
 from incidents.models import ErrorReport, Severity, Status
 
@@ -103,7 +104,7 @@ def test_bits_queue_runs_the_same_queries_for_10_and_1000_reports(
     assert len(rows) == 25
     assert response.context["page"].paginator.count == 1000
     # The queue starts with what nobody has looked at yet.
-    assert rows[0]["report"].status == Status.NEW
+    assert rows[0]["case"].status == Status.NEW
     assert all(row["sla"] is not None for row in rows)
 
 
@@ -123,7 +124,7 @@ def test_lanekassen_list_runs_the_same_queries_for_few_and_many_escalated_report
     _same_count(small, large)
     # Lånekassen sees only what has been escalated to it.
     assert response.context["page"].paginator.count == escalated.count() > 25
-    assert all(row["report"].escalated_at for row in response.context["rows"])
+    assert all(row["case"].escalated_at for row in response.context["rows"])
 
 
 SEARCH = "?q=Feil+nummer&status=open"
@@ -144,7 +145,7 @@ def test_filtered_searches_run_the_same_queries_for_10_and_1000_reports(
     for name, client in clients.items():
         response, large = _get(client, LIST_URL + SEARCH)
         _same_count(small[name], large)
-        rows = [row["report"] for row in response.context["rows"]]
+        rows = [row["case"] for row in response.context["rows"]]
         assert len(rows) == 25, name
         assert all(r.is_open and "Feil nummer" in r.summary for r in rows), name
 
@@ -162,8 +163,8 @@ def test_queue_pages_follow_the_queue_order_across_open_and_closed_reports(
         twin.pk, twin.reference = None, f"FM-2001-{n:04d}"
         twin.save()
     now = timezone.now()
-    expected = list(selectors.incident_queue_order(ErrorReport.objects.all(), now=now))
-    queue = selectors.IncidentQueue(ErrorReport.objects.all(), now=now)
+    expected = list(sla_queue_order(ErrorReport.objects.all(), now=now))
+    queue = SlaQueue(ErrorReport.objects.all(), now=now)
 
     assert queue.count() == len(expected) == 105
     pages = [queue[start:start + 25] for start in range(0, 105, 25)]
@@ -182,8 +183,8 @@ def test_lanekassen_queue_pages_hold_only_escalated_reports_in_queue_order(
     ErrorReport.objects.filter(status=Status.CLOSED).update(escalated_at=timezone.now())
     now = timezone.now()
     visible = selectors.incident_list_for_user(user=lk_user)
-    expected = list(selectors.incident_queue_order(visible, now=now))
-    queue = selectors.IncidentQueue(visible, now=now)
+    expected = list(sla_queue_order(visible, now=now))
+    queue = SlaQueue(visible, now=now)
 
     assert queue.count() == len(expected) == 61
     assert queue[0:25] + queue[25:50] + queue[50:75] == expected

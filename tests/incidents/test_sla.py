@@ -17,10 +17,10 @@ import pytest
 from django.utils import timezone
 
 from casework.models import AuditEvent, OpeningHours, SlaTarget
-from casework.sla import calendar_get
+from casework.sla import calendar_get, sla_clocks
+from casework.slacase import sla_queue_order
 from incidents import services
 from incidents.models import ErrorReport
-from incidents.selectors import incident_queue_order, incident_sla
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -52,7 +52,7 @@ def _report(by, severity):
 
 def _sla(report, now):
     report.refresh_from_db()
-    return incident_sla(report=report, calendar=calendar_get(), now=now)
+    return sla_clocks(case=report, calendar=calendar_get(), now=now)
 
 
 def test_the_seeded_targets_and_opening_hours_are_the_ones_worked_with_here(db):
@@ -310,8 +310,8 @@ def test_resolution_after_a_reopen_is_measured_again(clock, critical_report, bit
 def test_no_clock_for_a_severity_without_targets(clock, critical_report):
     SlaTarget.objects.filter(severity="critical").delete()
     report = ErrorReport.objects.get(pk=critical_report.pk)
-    assert incident_sla(report=report, calendar=calendar_get(),
-                        now=oslo(2025, 11, 17, 9, 10)) is None
+    assert sla_clocks(case=report, calendar=calendar_get(),
+                      now=oslo(2025, 11, 17, 9, 10)) is None
 
 
 def test_a_report_waiting_for_the_bank_does_not_jump_the_queue_as_at_risk(
@@ -332,7 +332,7 @@ def test_a_report_waiting_for_the_bank_does_not_jump_the_queue_as_at_risk(
     # 840 (210): at risk. The waiting one is paused with 60 min left, although its stored
     # due time (Mon 13:00) has passed.
     now = oslo(2025, 11, 18, 12, 0)
-    queue = list(incident_queue_order(ErrorReport.objects.all(), now=now))
+    queue = list(sla_queue_order(ErrorReport.objects.all(), now=now))
     assert queue == [running, waiting]
     assert _sla(waiting, now)["resolution"].state == "paused"
     assert _sla(running, now)["resolution"].state == "at_risk"

@@ -12,11 +12,11 @@ from django.utils import timezone
 from casework.errors import DomainError
 from casework.models import Attachment, AuditEvent, Message, SlaTarget
 from casework.runner import SYSTEM
-from casework.sla import calendar_get
+from casework.sla import calendar_get, sla_clocks
+from casework.slacase import sla_queue_order
 from notifications.models import Notification
 from questions import services, tasks
 from questions.models import Question, Status
-from questions.selectors import question_queue_order, question_sla
 from tests.questions.builders import ask, at
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -191,7 +191,7 @@ def test_waiting_for_the_bank_pauses_the_clock(personas, clock):
     clock.set(oslo(2026, 3, 2, 10, 0))
     question = services.question_request_info(question=question, by=personas["bits"],
                                               message="Hvilket miljø?")
-    sla = question_sla(question=question, calendar=calendar_get(), now=oslo(2026, 3, 2, 12, 0))
+    sla = sla_clocks(case=question, calendar=calendar_get(), now=oslo(2026, 3, 2, 12, 0))
     assert sla["resolution"].state == "paused"
     clock.set(oslo(2026, 3, 2, 13, 0))
     services.question_comment(case=question, by=personas["bank_member"], body="Test.")
@@ -202,7 +202,7 @@ def test_waiting_for_the_bank_pauses_the_clock(personas, clock):
 
 def test_answering_meets_the_resolution_target(personas):
     question = at(Status.ANSWERED, personas)
-    sla = question_sla(question=question, calendar=calendar_get())
+    sla = sla_clocks(case=question, calendar=calendar_get())
     assert sla["first_response"].state == "met"
     assert sla["resolution"].state == "met"
 
@@ -211,7 +211,7 @@ def test_bits_queue_puts_new_questions_first_then_unassigned(personas):
     taken = at(Status.IN_PROGRESS, personas)
     new = at(Status.NEW, personas)
     answered = at(Status.ANSWERED, personas)
-    order = list(question_queue_order(Question.objects.all()))
+    order = list(sla_queue_order(Question.objects.all()))
     assert order[:2] == [new, taken]
     assert order[-1] == answered
 
