@@ -6,7 +6,7 @@ it for their transitions).
 """
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen, is_staff_side
-from casework.models import Message
+from casework.permissions import message_visibilities as case_message_visibilities
 
 PRIVATE = ("draft", "submitted", "returned")
 UNDECIDED = ("open", "recommended", "with_lanekassen", "deferred")
@@ -111,10 +111,5 @@ def can_list(user) -> bool:
 
 def message_visibilities(request, user) -> list[str]:
     """The public thread is for every bank that sees the request; Bits and Lånekassen also keep
-    internal notes, each their own as well."""
-    visibility = Message.Visibility
-    if is_bits(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.BITS]
-    if is_lanekassen(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.LANEKASSEN]
-    return [visibility.PUBLIC]
+    internal notes, each their own as well (the kernel's rule, `casework.permissions`)."""
+    return case_message_visibilities(user)

@@ -9,7 +9,7 @@ from accounts.permissions import (
     is_staff_side,
 )
 from balances.selectors import api_suspension_for
-from casework.models import Message
+from casework.permissions import message_visibilities
 
 
 def is_case_bank(case, user) -> bool:
@@ -88,12 +88,8 @@ def can_see_signing_status(user) -> bool:
 
 
 def visible_message_kinds(user) -> list[str]:
-    visibility = Message.Visibility
-    if is_bits(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.BITS]
-    if is_lanekassen(user):
-        return [visibility.PUBLIC, visibility.INTERNAL, visibility.LANEKASSEN]
-    return [visibility.PUBLIC]
+    """The kernel's rule for a case's timeline (`casework.permissions`)."""
+    return message_visibilities(user)
 
 
 def can_comment(case, user) -> bool:

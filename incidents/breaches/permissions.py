@@ -7,6 +7,7 @@ members never see one.
 
 from accounts.permissions import is_bank_user, is_bits, is_lanekassen
 from casework.models import Message
+from casework.permissions import message_visibilities
 
 Visibility = Message.Visibility
 SOURCE_BANK = "bank"
@@ -114,8 +115,5 @@ def can_comment(breach, user) -> bool:
 
 
 def visible_message_kinds(user) -> list[str]:
-    if is_bits(user):
-        return [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.BITS]
-    if is_lanekassen(user):
-        return [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.LANEKASSEN]
-    return [Visibility.PUBLIC]
+    """The kernel's rule for a case's timeline (`casework.permissions`)."""
+    return message_visibilities(user)
