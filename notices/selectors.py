@@ -136,6 +136,19 @@ def acknowledgements(*, notice):
     return acknowledgements_for(notice, kinds=[Organisation.Kind.BANK])
 
 
+def notice_sending(*, notice):
+    """While the worker is still working through the organisations the notice was published
+    to: {"done": how many it has recorded and told, "total": how many}. None once it is done
+    (or before the notice is published)."""
+    job = (NoticeEvent.objects.filter(notice=notice, kind=NoticeEvent.Kind.PUBLISHED)
+           .exclude(fanout=None).values("fanout__organisation_ids", "fanout__cursor",
+                                        "fanout__finished_at").first())
+    if job is None or job["fanout__finished_at"] is not None:
+        return None
+    ids = job["fanout__organisation_ids"] or []
+    return {"done": sum(1 for pk in ids if pk <= job["fanout__cursor"]), "total": len(ids)}
+
+
 def notice_failed_deliveries(*, notice):
     """The failed deliveries of every event of the notice."""
     return deliveries_failed(jobs=NoticeEvent.objects.filter(

@@ -163,6 +163,8 @@ def notice_detail(request, reference):
     }
     if perms.can_see_acknowledgements(user) and notice.requires_ack:
         context["acks"] = selectors.acknowledgements(notice=notice)
+    if context["can_see_report"] or "acks" in context:
+        context["sending"] = selectors.notice_sending(notice=notice)
     return render(request, "notices/detail.html", context)
 
 

@@ -150,6 +150,27 @@ def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_ba
                                        ).exists()
 
 
+def test_lanekassen_sees_how_far_the_sending_has_come_until_it_is_done(
+        make_notice, lk_user, receiving_banks, client_for, settings,
+        django_capture_on_commit_callbacks):
+    settings.NOTICES_FANOUT_BATCH_SIZE = 2
+    notice = make_notice()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.notice_publish(notice=notice, by=lk_user)
+    client = client_for(lk_user)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "Sendes ut nå: 0 av 3 mottakere er varslet." in page
+    job = notice.events.get().fanout
+    with django_capture_on_commit_callbacks(execute=False):
+        channels.fanout_step(job_id=job.pk)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "Sendes ut nå: 2 av 3 mottakere er varslet." in page
+    run_fanout(job.pk)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "Sendes ut nå" not in page
+    assert "0 har bekreftet, 3 mangler." in page
+
+
 def test_an_update_written_before_the_worker_recorded_the_recipients_reaches_them_all(
         make_notice, lk_user, receiving_banks, django_capture_on_commit_callbacks):
     notice = make_notice()
