@@ -239,29 +239,31 @@ OUTBOX_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS"
 # An e-mail that fails this many times is given up (failed); until then the sweep retries it.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 
-# --- Notices (B.1) ---------------------------------------------------------------------------
+# --- Channels (notifications): announcements, acknowledgements, webhooks ------------------
 # Organisations handled per fan-out batch (one transaction each).
-NOTICES_FANOUT_BATCH_SIZE = int(os.environ.get("NOTICES_FANOUT_BATCH_SIZE", "50"))
+NOTIFICATIONS_FANOUT_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_FANOUT_BATCH_SIZE", "50"))
 # An unfinished fan-out nobody has touched this long is restarted by the sweep.
-NOTICES_FANOUT_STALE_SECONDS = int(os.environ.get("NOTICES_FANOUT_STALE_SECONDS", "120"))
+NOTIFICATIONS_FANOUT_STALE_SECONDS = int(os.environ.get("NOTIFICATIONS_FANOUT_STALE_SECONDS",
+                                                        "120"))
 # Banks that have not acknowledged a critical notice or a change are reminded after this many
-# working hours (Bits' opening hours), at most NOTICES_ACK_MAX_REMINDERS times.
-NOTICES_ACK_REMINDER_WORKING_HOURS = float(os.environ.get(
-    "NOTICES_ACK_REMINDER_WORKING_HOURS", "4"))
-NOTICES_ACK_MAX_REMINDERS = int(os.environ.get("NOTICES_ACK_MAX_REMINDERS", "3"))
+# working hours (Bits' opening hours), at most NOTIFICATIONS_ACK_MAX_REMINDERS times.
+NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS = float(os.environ.get(
+    "NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS", "4"))
+NOTIFICATIONS_ACK_MAX_REMINDERS = int(os.environ.get("NOTIFICATIONS_ACK_MAX_REMINDERS", "3"))
 # Webhooks: https to a public address only, except that the embedded default and the tests may
 # use http://127.0.0.1 (notifications.transports). Never with DEBUG off: a bank admin could
 # make the portal post to services on its own machine.
-NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK",
-                                               EMBEDDED and DEBUG)
+NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+                                                     EMBEDDED and DEBUG)
 # pytest (PYTEST_VERSION) starts real workers on PostgreSQL that post to its receiver on
 # 127.0.0.1 without DEBUG.
-if NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK and not DEBUG and "PYTEST_VERSION" not in os.environ:
+if NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK and not DEBUG and "PYTEST_VERSION" not in os.environ:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK lets webhooks reach this "
-                               "machine: it is for DEBUG (the embedded default) only.")
-NOTICES_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOTICES_WEBHOOK_TIMEOUT_SECONDS", "5"))
+    raise ImproperlyConfigured("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK lets webhooks reach "
+                               "this machine: it is for DEBUG (the embedded default) only.")
+NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get(
+    "NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 # --- Saldo API (balances) ------------------------------------------------------------------
 # One deployment serves both environments: /saldo/v1/Accounts is production and

@@ -14,7 +14,7 @@ class AcknowledgementReminder:
     """`remind(subject_id=, organisation_ids=, now=)` sends one reminder about the subject to
     those organisations (through the owner's services, as the system actor) and returns how
     many it reminded. `working_hours`: the first reminder and each next one come this many
-    of Bits' working hours apart (None: NOTICES_ACK_REMINDER_WORKING_HOURS)."""
+    of Bits' working hours apart (None: NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS)."""
 
     model: type
     remind: Callable

@@ -124,7 +124,7 @@ def webhook_resolve(host, port, *, allow_loopback=False):
 def webhook_allow_loopback():
     """Tests and the embedded default post to a receiver on 127.0.0.1; production never
     (config/settings.py refuses to start with this on and DEBUG off)."""
-    return bool(getattr(settings, "NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))
+    return bool(getattr(settings, "NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))
 
 
 @dataclass
@@ -153,9 +153,10 @@ class Webhook:
     the certificate check. No proxy from the environment is used, and redirects are never
     followed: a receiver that moved must be registered again.
 
-    The timeout is bounded (NOTICES_WEBHOOK_TIMEOUT_SECONDS). `notify()` returns the result for
-    a 2xx; otherwise it raises a TransportError with a `category` (WebhookAttempt.Category,
-    what the bank admin is shown) and the raw text in `message` (for Lånekassen and the logs):
+    The timeout is bounded (NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS). `notify()` returns the
+    result for a 2xx; otherwise it raises a TransportError with a `category`
+    (WebhookAttempt.Category, what the bank admin is shown) and the raw text in `message` (for
+    Lånekassen and the logs):
     a 404 or 410 and a refused address are permanent, anything else may be retried.
     `verify` is an ssl.SSLContext to trust instead of the system's CAs (tests).
     """
@@ -164,7 +165,7 @@ class Webhook:
 
     def __init__(self, timeout=None, verify=True):
         self.timeout = timeout if timeout is not None else getattr(
-            settings, "NOTICES_WEBHOOK_TIMEOUT_SECONDS", 5)
+            settings, "NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", 5)
         self.verify = verify
 
     def headers(self, *, secret, webhook_id, event, body, timestamp=None):

@@ -78,11 +78,11 @@ def acknowledgements_mark_reminded(*, subject, organisation_ids, now):
 
 def acknowledgement_reminders_due(*, now=None):
     """Remind the organisations that have not acknowledged after N working hours (and again
-    every N working hours, at most NOTICES_ACK_MAX_REMINDERS times), through the reminder the
+    every N working hours, at most NOTIFICATIONS_ACK_MAX_REMINDERS times), through the reminder the
     subject's app registered. Returns how many organisations were reminded."""
     now = now or timezone.now()
-    default_hours = getattr(settings, "NOTICES_ACK_REMINDER_WORKING_HOURS", 4)
-    max_reminders = getattr(settings, "NOTICES_ACK_MAX_REMINDERS", 3)
+    default_hours = getattr(settings, "NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS", 4)
+    max_reminders = getattr(settings, "NOTIFICATIONS_ACK_MAX_REMINDERS", 3)
     calendar = calendar_get()
     candidates = (Acknowledgement.objects.filter(
         acknowledged_at__isnull=True, closed_at__isnull=True, reminders_sent__lt=max_reminders)

@@ -117,7 +117,7 @@ def fanout_step(*, job_id, batch_size=None):
     again, and a hook must be as safe to run twice. After commit: the next batch is queued first,
     then the sending tasks.
     """
-    batch_size = batch_size or _setting("NOTICES_FANOUT_BATCH_SIZE", 50)
+    batch_size = batch_size or _setting("NOTIFICATIONS_FANOUT_BATCH_SIZE", 50)
     now = timezone.now()
     with transaction.atomic():
         job = (FanoutJob.objects.select_for_update(skip_locked=True)
@@ -191,7 +191,7 @@ def fanout_sweep(*, now=None):
     """Restart every unfinished fan-out job nobody has worked on for a while (its task was lost
     with a worker or Redis). Returns the ids queued."""
     now = now or timezone.now()
-    stale = timedelta(seconds=_setting("NOTICES_FANOUT_STALE_SECONDS", 120))
+    stale = timedelta(seconds=_setting("NOTIFICATIONS_FANOUT_STALE_SECONDS", 120))
     jobs = list(FanoutJob.objects.filter(finished_at__isnull=True, created_at__lte=now - stale)
                 .exclude(heartbeat_at__gt=now - stale).values_list("pk", flat=True)[:200])
     for job_id in jobs:

@@ -126,7 +126,7 @@ def webhook_url_problem(url):
 
     https only, to a host whose every address is public (resolved now; the transport resolves
     and checks again at every send, and connects only to an address it checked). With
-    NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests, the embedded default; production refuses to
+    NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests, the embedded default; production refuses to
     start with it) this machine may be used too, also over http. A name that does not resolve
     (yet) is accepted: it cannot reach anything, and every send checks it.
     """

@@ -58,7 +58,7 @@ DATA_MIGRATIONS = [
 def world(settings, django_capture_on_commit_callbacks, bank, bank_member, bank_admin, bits_user,
           lk_user, lk_admin, security_contact):
     settings.DEMO_DATA_ALLOWED = True
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     settings.SALDO_TEST_ISSUER_ENABLED = True  # the sandbox's result is a page to check too
     for module, function in DATA_MIGRATIONS:
         getattr(import_module(module), function)(apps, None)

@@ -162,7 +162,7 @@ def _breach_facts(text, now):
 def _webhook(register, admin):
     from django.conf import settings
 
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     try:
         endpoint, _secret = register(by=admin, url="https://hooks.bank-a.example.com/saldo",
                                      description="Bank A")

@@ -22,7 +22,7 @@ from tests.support.servers import WebhookReceiver
 @pytest.fixture(autouse=True)
 def _webhooks_to_loopback(settings):
     # The webhook receiver listens on http://127.0.0.1.
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
 
 def add_contact_points(org, count=2):
@@ -116,8 +116,8 @@ def worker_settings():
     # picked up by the next sweep. A mail claimed by a killed worker is claimed again after 5 s
     # (the test's SMTP server answers at once; production waits minutes).
     # The worker posts webhooks to the receiver on 127.0.0.1, as the test process may.
-    return {"NOTICES_FANOUT_BATCH_SIZE": "1", "NOTICES_FANOUT_STALE_SECONDS": "0",
-            "OUTBOX_CLAIM_TIMEOUT_SECONDS": "5", "NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK": "1"}
+    return {"NOTIFICATIONS_FANOUT_BATCH_SIZE": "1", "NOTIFICATIONS_FANOUT_STALE_SECONDS": "0",
+            "OUTBOX_CLAIM_TIMEOUT_SECONDS": "5", "NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK": "1"}
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_ba
         django_capture_on_commit_callbacks):
     from notices.selectors import notice_list_for_user
 
-    settings.NOTICES_FANOUT_BATCH_SIZE = 1
+    settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 1
     notice = make_notice()
     with django_capture_on_commit_callbacks(execute=False):
         services.notice_publish(notice=notice, by=lk_user)
@@ -153,7 +153,7 @@ def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_ba
 def test_lanekassen_sees_how_far_the_sending_has_come_until_it_is_done(
         make_notice, lk_user, receiving_banks, client_for, settings,
         django_capture_on_commit_callbacks):
-    settings.NOTICES_FANOUT_BATCH_SIZE = 2
+    settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 2
     notice = make_notice()
     with django_capture_on_commit_callbacks(execute=False):
         services.notice_publish(notice=notice, by=lk_user)
@@ -261,7 +261,7 @@ def test_a_fanout_batch_run_again_writes_nothing_twice(published, settings):
 
 def test_fanout_runs_in_batches_and_a_lost_job_is_restarted_by_the_sweep(
         make_notice, lk_user, receiving_banks, settings, django_capture_on_commit_callbacks):
-    settings.NOTICES_FANOUT_BATCH_SIZE = 1
+    settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 1
     notice = make_notice()
     with django_capture_on_commit_callbacks(execute=False):
         services.notice_publish(notice=notice, by=lk_user)  # the queued task is "lost"
@@ -271,7 +271,7 @@ def test_fanout_runs_in_batches_and_a_lost_job_is_restarted_by_the_sweep(
     job.refresh_from_db()
     assert job.batches == 1 and job.finished_at is None
 
-    later = timezone.now() + timedelta(seconds=settings.NOTICES_FANOUT_STALE_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATIONS_FANOUT_STALE_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
         assert channels.fanout_sweep(now=later) == [job.pk]
     job.refresh_from_db()
@@ -416,7 +416,7 @@ def test_changes_ask_for_acknowledgement_whatever_their_severity(published):
 
 def test_banks_that_have_not_acknowledged_are_reminded_after_n_working_hours(
         published, bank_member, settings, django_capture_on_commit_callbacks):
-    settings.NOTICES_ACK_REMINDER_WORKING_HOURS = 2
+    settings.NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS = 2
     notice = published()
     services.notice_acknowledge(notice=notice, by=bank_member)
     # Published on a Monday at 09:00 (Oslo): two working hours later is 11:00.
@@ -440,7 +440,7 @@ def test_banks_that_have_not_acknowledged_are_reminded_after_n_working_hours(
 
 
 def test_a_closed_notice_sends_no_more_reminders(published, lk_user, settings):
-    settings.NOTICES_ACK_REMINDER_WORKING_HOURS = 2
+    settings.NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS = 2
     notice = published()
     monday = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
     Acknowledgement.objects.filter(notice=notice).update(requested_at=monday)
@@ -512,7 +512,7 @@ def test_beat_tasks_publish_due_notices_and_sweep(make_notice, lk_user, receivin
     Notice.objects.filter(pk=notice.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=False):
         assert notices_tick.apply().get() == {"published": 1, "started": 0, "completed": 0}
-    settings.NOTICES_FANOUT_STALE_SECONDS = 0
+    settings.NOTIFICATIONS_FANOUT_STALE_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
         result = channels_sweep.apply().get()
     assert result["fanout_jobs"] == 1

@@ -328,14 +328,14 @@ def test_bank_member_and_other_bank_cannot_see_webhooks(client_for, bank_admin, 
     ("https://user:pw@hooks.bank.example/x", False, "brukernavn eller passord"),
 ])
 def test_webhook_url_rules(client_for, bank_admin, settings, url, allow_loopback, message):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = allow_loopback
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = allow_loopback
     response = client_for(bank_admin).post(reverse("notifications:webhooks"), {"url": url})
     assert message in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
 
 def test_https_webhook_is_accepted_in_production(client_for, bank_admin, settings):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
     client_for(bank_admin).post(reverse("notifications:webhooks"),
                                 {"url": "https://hooks.bank.example/saldo"})
     assert WebhookEndpoint.objects.get().url == "https://hooks.bank.example/saldo"

@@ -196,7 +196,7 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(published, hooks,
 
 def test_a_webhook_that_times_out_is_given_up_quickly_and_retried(
         published, hooks, webhook_receiver, settings):
-    settings.NOTICES_WEBHOOK_TIMEOUT_SECONDS = 0.5
+    settings.NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS = 0.5
     webhook_receiver.responses["/other"] = ("sleep", 3)
     published()
     attempt = WebhookAttempt.objects.get(delivery__endpoint=hooks["other"])

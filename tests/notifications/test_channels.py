@@ -59,7 +59,7 @@ def test_any_subject_fans_out_to_each_organisations_contact_points_and_users_onc
 
 def test_acknowledgements_for_any_subject_are_recorded_once_and_unanswered_are_reminded(
         subject, banks, settings):
-    settings.NOTICES_ACK_REMINDER_WORKING_HOURS = 1
+    settings.NOTIFICATIONS_ACK_REMINDER_WORKING_HOURS = 1
     reminded = []
     registry.reminder_register(registry.AcknowledgementReminder(
         model=type(subject), working_hours=2,

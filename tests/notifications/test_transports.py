@@ -19,7 +19,7 @@ BODY = json.dumps({"event": "test.ping"}).encode()
 @pytest.fixture(autouse=True)
 def _receiver_on_loopback(settings):
     # The receiver listens on 127.0.0.1, which only tests and the embedded default may use.
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def dns(monkeypatch):
 
 @pytest.fixture
 def production(settings):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
     return settings
 
 
@@ -101,7 +101,7 @@ def test_a_name_that_resolves_to_a_non_public_address_is_refused_at_registration
 @pytest.mark.parametrize("address", ["10.0.0.1", "169.254.169.254", "100.64.0.1"])
 def test_the_loopback_setting_of_tests_and_the_embedded_default_allows_no_other_network(
         client_for, bank_admin, settings, dns, address):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     dns.answer(address)
     for url in (f"https://{HOST}/saldo", f"https://{address}/saldo"):
         response = register(client_for(bank_admin), url)
@@ -198,7 +198,7 @@ def test_dns_rebinding_public_at_registration_private_at_send_sends_nothing(
 @pytest.mark.parametrize("address", ["10.0.0.1", "169.254.169.254"])
 def test_the_transport_refuses_a_private_address_even_when_loopback_is_allowed(
         settings, dns, address):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     dns.answer(address)
     with pytest.raises(TransportError) as exc:
         Webhook(timeout=1).notify(url=f"https://{HOST}/hook", secret=webhook_secret_new(),
@@ -277,7 +277,7 @@ def tls_receiver(tmp_path):
 
 def test_send_connects_to_the_checked_address_with_the_names_host_sni_and_certificate(
         settings, dns, tls_receiver):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True  # the receiver is on 127.0.0.1
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True  # the receiver is on 127.0.0.1
     # The first lookup (the check) answers 127.0.0.1; any later one would fail. The post
     # arrives, so the connection went to the address that was checked, not to a new lookup.
     dns.answer("127.0.0.1", None)
@@ -291,7 +291,7 @@ def test_send_connects_to_the_checked_address_with_the_names_host_sni_and_certif
 
 
 def test_a_certificate_for_another_name_is_a_tls_error(settings, dns, tmp_path):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     other = TlsReceiver(tmp_path, "other.example")
     try:
         dns.answer("127.0.0.1")
@@ -306,7 +306,7 @@ def test_a_certificate_for_another_name_is_a_tls_error(settings, dns, tmp_path):
 
 
 def test_a_redirect_is_not_followed(settings):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     receiver = WebhookReceiver()
     receiver.start()
     try:
@@ -327,7 +327,7 @@ def test_a_redirect_is_not_followed(settings):
 def test_the_attempt_list_shows_categories_not_raw_errors(
         bank, bank_admin, client_for, settings, dns, tls_receiver,
         django_capture_on_commit_callbacks):
-    settings.NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     receiver = WebhookReceiver()
     receiver.start()
     try:
@@ -372,12 +372,12 @@ def test_the_attempt_list_shows_categories_not_raw_errors(
 
 def test_production_settings_refuse_to_start_with_the_loopback_setting_on():
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u:p@127.0.0.1:1/none",
-           "SECRET_KEY": "x" * 50, "DEBUG": "0", "NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK": "1",
+           "SECRET_KEY": "x" * 50, "DEBUG": "0", "NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK": "1",
            "DJANGO_SETTINGS_MODULE": "config.settings"}
     run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=BASE_DIR,
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
-    assert "NOTICES_WEBHOOK_ALLOW_HTTP_LOOPBACK" in run.stderr
+    assert "NOTIFICATIONS_WEBHOOK_ALLOW_HTTP_LOOPBACK" in run.stderr
     env["DEBUG"] = "1"
     run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=BASE_DIR,
                          env=env, capture_output=True, text=True, timeout=60)
