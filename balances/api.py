@@ -36,12 +36,14 @@ allowance of its address.
 What is remembered between calls, none of it skipping a check: the grant of a working ApiKey
 (``keycache``: dropped when a key is rotated or revoked and when a bank is suspended or
 offboarded), a verified token by its hash until it expires, for two minutes at most
-(``tokens``), the issuers' keys (``jwks``), a person's balance with the ledger and rate-table
-versions it was computed from (``selectors``), and that a consent is already kept in
-ConsentCache. On a warm cache a call costs one round trip to the cache (``recall``: all of the
-above that is shared, and the count in the bank's throttle) and two queries: the borrower with
-its ledger version, and the one insert into the lookup log. The API's paths skip the portal's
-browser middleware (``balances.middleware``).
+(``tokens``), the issuers' keys (``jwks``), the answer for a person and day with the ledger
+generation and rate-table version it was computed from (``selectors.answer_kept``: a replaced
+ledger or rate table ends it), and that a consent is already kept in ConsentCache. On a warm
+cache a call costs one round trip to the cache (``recall``: all of the above that is shared,
+and the count in the bank's throttle) and one query: the insert into the lookup log. The
+borrower is read from the database only when no current answer is kept (and so is every
+unknown person: a 404 is never kept). The API's paths skip the portal's browser middleware
+(``balances.middleware``).
 
 Deployment note: ``PSU_ID`` contains an underscore. Gunicorn (≥ 22) drops such headers unless
 told otherwise: run it with ``--forwarder-headers SCRIPT_NAME,PATH_INFO,PSU_ID`` behind a proxy
@@ -52,6 +54,7 @@ them too; ``balances.apps`` keeps ``PSU_ID`` there for local use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import json
 import logging
@@ -108,6 +111,12 @@ class Remembered:
 _key_banks: dict[str, int] = {}
 KEY_BANKS_MAX = 10_000
 
+# The keyed hashes of the PSU_IDs this process has found valid: validating a fødselsnummer costs
+# a call more than hashing it, and a valid one stays valid (its birth date stays in the past).
+# Never the fnr itself; invalid ones are checked every time.
+_valid_psu_ids: set[str] = set()
+VALID_PSU_IDS_MAX = 20_000
+
 
 @dataclass
 class Call:
@@ -123,13 +132,20 @@ class Call:
     bank_known: bool = False
     logged: bool = True  # False for the refusals the sampling leaves out (see above)
     remembered: Remembered = field(default_factory=Remembered)
-    _person: tuple = ("", False, "")
+    _person: tuple = field(default=("", False, ""), repr=False)  # see person()
 
     def person(self, psu_id: str) -> tuple[bool, str]:
         """Whether ``psu_id`` is a valid fødselsnummer, and its keyed hash: worked out once a
         call (it is needed before the checks, to read the cache, and again in them)."""
         if self._person[0] != psu_id:
-            self._person = (psu_id, fnr_is_valid(psu_id), fnr_hash(psu_id))
+            hashed = fnr_hash(psu_id)
+            valid = hashed in _valid_psu_ids
+            if not valid and fnr_is_valid(psu_id):
+                valid = True
+                if len(_valid_psu_ids) >= VALID_PSU_IDS_MAX:
+                    _valid_psu_ids.clear()
+                _valid_psu_ids.add(hashed)
+            self._person = (psu_id, valid, hashed)
         return self._person[1], self._person[2]
 
 
@@ -248,6 +264,7 @@ def _take_request_id(meta, call: Call) -> bool:
     return well_formed
 
 
+@functools.lru_cache(maxsize=1024)
 def client_counter(client: str) -> str:
     """The name of a client's failure counter: its address, an IPv6 address by its /64 (one
     host usually holds the whole network)."""

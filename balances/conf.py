@@ -6,6 +6,8 @@ See the "Saldo API" block of ``config/settings.py`` for what each one means.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from .models import Environment
 
@@ -19,8 +21,23 @@ class TrustedIssuer:
     local: bool = False  # the local test issuer
 
 
+# What every API call asks of the settings (the environments served, the trusted issuers) is
+# worked out once, and again after a setting of ours changes (tests change them).
+_worked_out: dict = {}
+
+
+@receiver(setting_changed)
+def _forget_worked_out(*, setting, **kwargs):
+    if setting.startswith("SALDO_"):
+        _worked_out.clear()
+
+
 def environment_served(environment: str) -> bool:
-    return environment in Environment.values and environment in settings.SALDO_API_ENVIRONMENTS
+    served = _worked_out.get("served")
+    if served is None:
+        served = _worked_out["served"] = (frozenset(Environment.values)
+                                          & frozenset(settings.SALDO_API_ENVIRONMENTS))
+    return environment in served
 
 
 def test_issuer_enabled() -> bool:
@@ -38,24 +55,28 @@ def test_issuer_names() -> dict[str, str]:
             "jwks_url": f"{base}/jwks"}
 
 
-def _trusted(table: dict, kind: str, environment: str) -> list[TrustedIssuer]:
+def _trusted(setting: str, kind: str, environment: str) -> tuple[TrustedIssuer, ...]:
+    issuers = _worked_out.get((kind, environment))
+    if issuers is not None:
+        return issuers
     issuers = []
-    entry = table.get(environment) or {}
+    entry = getattr(settings, setting).get(environment) or {}
     if entry.get("issuer") and entry.get("jwks_url"):
         issuers.append(TrustedIssuer(entry["issuer"], entry["jwks_url"]))
     # Never in production: the local issuer's keys are in the database, not in an HSM.
     if environment == Environment.TEST and test_issuer_enabled():
         names = test_issuer_names()
         issuers.append(TrustedIssuer(names[kind], names["jwks_url"], local=True))
+    issuers = _worked_out[(kind, environment)] = tuple(issuers)
     return issuers
 
 
-def maskinporten_issuers(environment: str) -> list[TrustedIssuer]:
-    return _trusted(settings.SALDO_MASKINPORTEN, "maskinporten", environment)
+def maskinporten_issuers(environment: str) -> tuple[TrustedIssuer, ...]:
+    return _trusted("SALDO_MASKINPORTEN", "maskinporten", environment)
 
 
-def altinn_issuers(environment: str) -> list[TrustedIssuer]:
-    return _trusted(settings.SALDO_ALTINN, "altinn", environment)
+def altinn_issuers(environment: str) -> tuple[TrustedIssuer, ...]:
+    return _trusted("SALDO_ALTINN", "altinn", environment)
 
 
 def audience(environment: str) -> str:

@@ -64,7 +64,8 @@ def api_access_for_organisation(*, organisation):
 # --- Borrowers and balances -----------------------------------------------------------------------
 
 RATES_VERSION_KEY = "saldo:rates:version"
-_rates_memo: dict = {"version": None, "table": None}
+# (version, table) as one value: a thread never reads one table with another's version.
+_rates_memo: dict = {"current": (None, None)}
 _published_test_customers = functools.lru_cache(maxsize=1)(load_test_customers)
 
 
@@ -74,6 +75,11 @@ def rate_table_current(*, version=None) -> RateTable:
     With no rates in the database the engine's default table applies. ``version`` is the
     version in the cache when the caller has just read it.
     """
+    return rate_table_versioned(version=version)[1]
+
+
+def rate_table_versioned(*, version=None) -> tuple[str, RateTable]:
+    """(its version, the table): ``rate_table_current`` with the version it was read under."""
     version = version if version is not None else cache.get(RATES_VERSION_KEY)
     if version is None:
         agg = InterestRate.objects.aggregate(n=Count("id"), last=Max("id"))
@@ -82,11 +88,12 @@ def rate_table_current(*, version=None) -> RateTable:
         # version, and that one must stand (else the old table would pass for current).
         if not cache.add(RATES_VERSION_KEY, version, 300):
             version = cache.get(RATES_VERSION_KEY) or version
-    if _rates_memo["version"] != version:
+    current = _rates_memo["current"]
+    if current[0] != version:
         rows = list(InterestRate.objects.all())
-        _rates_memo["table"] = rate_table_from_rows(rows) if rows else DEFAULT_RATE_TABLE
-        _rates_memo["version"] = version
-    return _rates_memo["table"]
+        current = _rates_memo["current"] = (
+            version, rate_table_from_rows(rows) if rows else DEFAULT_RATE_TABLE)
+    return current
 
 
 # Every Saldo API call reads this: written out, it costs a tenth of what the ORM spends building
@@ -143,8 +150,7 @@ def borrower_balance_versioned(*, borrower, as_of, ledger_version=None, prefetch
     ledger_version = tuple(ledger_version)
     names = balance_cache_names(environment=borrower.environment, fnr=borrower.fnr, as_of=as_of)
     found = prefetched if prefetched is not None else sharedcache.read(names)[0]
-    rates = rate_table_current(version=found.get(RATES_VERSION_KEY))
-    rates_version = _rates_memo["version"]
+    rates_version, rates = rate_table_versioned(version=found.get(RATES_VERSION_KEY))
     cached = found.get(names[1])
     if cached is not None and cached[:2] == (ledger_version, rates_version):
         return cached[2], rates_version

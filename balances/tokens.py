@@ -87,7 +87,7 @@ def forget() -> None:
         _verified.clear()
 
 
-def _verify_jwt(raw: str, issuers: list[conf.TrustedIssuer], *, status: int,
+def _verify_jwt(raw: str, issuers: tuple[conf.TrustedIssuer, ...], *, status: int,
                 audience: str | None, required: list[str]) -> dict:
     """The verified claims of ``raw``, or ApiError(status). JwksUnavailable passes through."""
     token = raw.strip()
@@ -102,7 +102,7 @@ def _verify_jwt(raw: str, issuers: list[conf.TrustedIssuer], *, status: int,
     return claims
 
 
-def _verify_signed(token: str, issuers: list[conf.TrustedIssuer], *, status: int,
+def _verify_signed(token: str, issuers: tuple[conf.TrustedIssuer, ...], *, status: int,
                    audience: str | None, required: list[str]) -> dict:
     """The full verification: form, algorithm, trusted issuer, signature, time and claims."""
     try:

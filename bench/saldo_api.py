@@ -11,11 +11,15 @@ PostgreSQL and Redis; DATABASE_URL and REDIS_URL set).
    CaptureQueriesContext;
 3. starts gunicorn on a free port of 127.0.0.1 (with PSU_ID let through, as in production);
 4. runs a bounded load (BENCH_SECONDS, default 20 s, per endpoint) from a pool of threads, each
-   with its own httpx client: first GET /test/saldo/v1/Accounts over the 17 test customers, each
-   call with a fresh X-Request-Id and the full checks and a lookup-log row; then a trivial JSON
-   view in the same server (/saldo-api/health);
+   with its own httpx client: GET /test/saldo/v1/Accounts over the 17 test customers, each call
+   with a fresh X-Request-Id and the full checks and a lookup-log row, and a trivial JSON view
+   in the same server (/saldo-api/health). The two take turns in BENCH_SLICES slices each
+   (default 4), Accounts first: the machine is shared, and a burst of someone else's work then
+   falls on both rather than on one;
 5. prints requests per second, p50 and p99 for both, their ratios and the queries per call, and
-   appends to bench/results/latest.jsonl (bench/_common.record):
+   the load generator's own CPU time per call and its share of the machine's CPUs (the load
+   generator runs on the same CPUs as the server: the larger its share, the more the ratio is
+   pulled towards 1); and appends to bench/results/latest.jsonl (bench/_common.record):
    `saldo_api.throughput` (value and ratio: Accounts ÷ trivial req/s; baseline: trivial req/s),
    `saldo_api.p99` (value and ratio: Accounts ÷ trivial p99; baseline: trivial p99 in ms),
    `saldo_api.queries_per_call` (baseline: the goal, 2).
@@ -26,6 +30,7 @@ asserts a speed.
 
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,6 +66,7 @@ from _common import (  # noqa: E402  (after the path is set)
 SECONDS = 1.0 if QUICK else float(os.environ.get("BENCH_SECONDS", "20"))
 WARM_UP_SECONDS = 0.5 if QUICK else 1.0
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+SLICES = 1 if QUICK else max(1, int(os.environ.get("BENCH_SLICES", "4")))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))
 BANK_ORGNR = "910000004"
 ACCOUNTS = "/test/saldo/v1/Accounts"
@@ -123,10 +129,18 @@ def queries_per_call(headers_by_fnr) -> float:
     return len(captured.captured_queries) / len(headers_by_fnr)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (the load generator) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load(url: str, make_headers, seconds: float):
-    """Calls from THREADS threads until the time is up: (latencies in s, statuses, elapsed)."""
+    """Calls from THREADS threads until the time is up: (latencies in s, statuses, elapsed,
+    CPU seconds this process spent)."""
     latencies, statuses = [], Counter()
     lock = threading.Lock()
+    cpu_before = cpu_seconds()
     stop_at = time.perf_counter() + seconds
 
     def worker(index):
@@ -146,16 +160,33 @@ def load(url: str, make_headers, seconds: float):
     started = time.perf_counter()
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(worker, range(THREADS)))
-    return latencies, statuses, time.perf_counter() - started
+    return latencies, statuses, time.perf_counter() - started, cpu_seconds() - cpu_before
 
 
-def summary(name, latencies, statuses, elapsed):
+def loads_in_turn(runs: dict, seconds: float) -> dict:
+    """{name: (latencies, statuses, elapsed, load generator CPU)}: each of ``runs`` ({name: (url,
+    make_headers)}) loaded for ``seconds`` in all, in SLICES turns taken in order."""
+    totals = {name: ([], Counter(), 0.0, 0.0) for name in runs}
+    for _turn in range(SLICES):
+        for name, (url, make_headers) in runs.items():
+            latencies, statuses, elapsed, cpu = load(url, make_headers, seconds / SLICES)
+            so_far = totals[name]
+            so_far[0].extend(latencies)
+            so_far[1].update(statuses)
+            totals[name] = (so_far[0], so_far[1], so_far[2] + elapsed, so_far[3] + cpu)
+    return totals
+
+
+def summary(name, latencies, statuses, elapsed, cpu):
     p50 = statistics.median(latencies) * 1000
     p99 = percentile(latencies, 0.99) * 1000
     rps = len(latencies) / elapsed
     codes = ", ".join(f"{code}: {count}" for code, count in sorted(statuses.items()))
     print(f"{name:<34} {rps:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   ({codes})")
-    return rps, p50, p99
+    share = cpu / (elapsed * (os.cpu_count() or 1))
+    print(f"{'  load generator':<34} {cpu / len(latencies) * 1e6:8.0f} µs CPU per call, "
+          f"{share:.0%} of the machine's CPUs")
+    return rps, p50, p99, share
 
 
 def main():
@@ -181,10 +212,12 @@ def main():
 
         for make, path in ((saldo_headers, ACCOUNTS), (no_headers, TRIVIAL)):
             load(base + path, make, WARM_UP_SECONDS)  # warm up every worker
-        print(f"gunicorn: {WORKERS} sync workers; load: {THREADS} threads, {SECONDS:.0f} s each, "
-              f"on {os.cpu_count()} CPUs shared with the load generator")
-        accounts = summary(f"GET {ACCOUNTS}", *load(base + ACCOUNTS, saldo_headers, SECONDS))
-        trivial = summary(f"GET {TRIVIAL} (trivial)", *load(base + TRIVIAL, no_headers, SECONDS))
+        print(f"gunicorn: {WORKERS} sync workers; load: {THREADS} threads, {SECONDS:.0f} s each "
+              f"in {SLICES} turns, on {os.cpu_count()} CPUs shared with the load generator")
+        runs = loads_in_turn({"accounts": (base + ACCOUNTS, saldo_headers),
+                              "trivial": (base + TRIVIAL, no_headers)}, SECONDS)
+        accounts = summary(f"GET {ACCOUNTS}", *runs["accounts"])
+        trivial = summary(f"GET {TRIVIAL} (trivial)", *runs["trivial"])
     finally:
         stop_process(server)
         drop_database()
@@ -194,7 +227,9 @@ def main():
           f"p50 × {p50_ratio:.1f}   p99 × {p99_ratio:.1f}")
     print(f"{'SQL queries per call, warm cache':<34} {queries:8.2f}   (goal ≤ {QUERIES_GOAL})")
     record("saldo_api.throughput", throughput, "x", trivial[0], ratio=round(throughput, 4),
-           accounts_rps=round(accounts[0], 1), quick=QUICK)
+           accounts_rps=round(accounts[0], 1), loadgen_cpu_share=[round(accounts[3], 3),
+                                                                  round(trivial[3], 3)],
+           quick=QUICK)
     record("saldo_api.p99", p99_ratio, "x", trivial[2], ratio=round(p99_ratio, 4),
            accounts_p99_ms=round(accounts[2], 2), p50_ratio=round(p50_ratio, 4), quick=QUICK)
     record("saldo_api.queries_per_call", queries, "queries", QUERIES_GOAL, quick=QUICK)

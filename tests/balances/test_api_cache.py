@@ -1,6 +1,7 @@
 """What the Saldo API remembers between calls, and that none of it skips a check: the ApiKey's
 grant (dropped on rotate, revoke, suspend and offboard), a verified token by its hash, that a
-consent is already kept; two queries per call on a warm cache; the browser middleware skipped."""
+consent is already kept; one query per call on a warm cache (the log); the browser middleware
+skipped. The kept answer and its versions: tests/balances/test_answer_cache.py."""
 
 import json
 import time
@@ -49,13 +50,11 @@ def last_log():
 # --- Queries and middleware -----------------------------------------------------------------------
 
 
-def test_a_call_on_a_warm_cache_makes_two_queries_the_borrower_and_the_log(
-        saldo, warm, django_assert_num_queries):
-    with django_assert_num_queries(2) as captured:
+def test_a_call_on_a_warm_cache_makes_one_query_the_log(saldo, warm, django_assert_num_queries):
+    with django_assert_num_queries(1) as captured:
         response = saldo.get(again(warm))
     assert response.status_code == 200
-    borrower_query, log_insert = (q["sql"] for q in captured.captured_queries)
-    assert "balances_borrower" in borrower_query
+    (log_insert,) = (q["sql"] for q in captured.captured_queries)
     assert log_insert.startswith("INSERT INTO") and "balances_lookuplog" in log_insert
     assert last_log().status == 200 and last_log().consent_source == "altinn2"
 
@@ -308,3 +307,38 @@ def test_a_new_consent_is_kept_in_place_of_the_old_one(saldo, warm):
     assert kept.consent_id != first.consent_id
     assert saldo.get(saldo.headers(omit=("Consent-ID",))).status_code == 200
     assert last_log().consent_id == kept.consent_id
+
+
+# --- Settings read on every call ------------------------------------------------------------------
+
+
+def test_the_trusted_issuers_and_environments_follow_a_changed_setting(settings):
+    from balances import conf
+
+    assert conf.environment_served("production")
+    assert any(issuer.local for issuer in conf.maskinporten_issuers("test"))
+    settings.SALDO_API_ENVIRONMENTS = ["test"]
+    settings.SALDO_TEST_ISSUER_ENABLED = False
+    assert not conf.environment_served("production")
+    assert not any(issuer.local for issuer in conf.maskinporten_issuers("test"))
+
+
+# --- The PSU_ID ---------------------------------------------------------------------------------
+
+
+def test_a_valid_psu_id_is_remembered_by_its_hash_and_an_invalid_one_never(saldo, monkeypatch):
+    from balances import api
+    from balances.fnr import fnr_hash
+
+    monkeypatch.setattr(api, "_valid_psu_ids", set())
+    checked = mock.Mock(wraps=api.fnr_is_valid)
+    monkeypatch.setattr(api, "fnr_is_valid", checked)
+    headers = saldo.headers()
+    assert saldo.get(again(headers)).status_code == 200
+    assert saldo.get(again(headers)).status_code == 200
+    assert checked.call_count == 1
+    assert api._valid_psu_ids == {fnr_hash(ALL_FOUR_FNR)}  # the hash, never the fnr
+    invalid = {**headers, "PSU_ID": "04125300312"}
+    assert saldo.get(again(invalid)).status_code == 400
+    assert saldo.get(again(invalid)).status_code == 400
+    assert checked.call_count == 3

@@ -206,3 +206,45 @@ def test_the_throttles_work_on_redis(saldo, redis_cache, settings):
     assert saldo.get().status_code == 429
     assert bad_key(saldo).status_code == 401
     assert bad_key(saldo).status_code == 429
+
+
+def test_a_warm_call_on_redis_is_one_round_trip_and_one_query(
+        saldo, redis_cache, round_trips, django_assert_num_queries):
+    headers = saldo.headers()
+    assert saldo.get({**headers, "X-Request-Id": str(uuid.uuid4())}).status_code == 200
+    assert saldo.get({**headers, "X-Request-Id": str(uuid.uuid4())}).status_code == 200
+    round_trips.clear()
+    with django_assert_num_queries(1):  # the lookup log
+        response = saldo.get({**headers, "X-Request-Id": str(uuid.uuid4())})
+    assert response.status_code == 200 and b'"Name": "Omkostninger"' in response.content
+    assert len(round_trips) == 1
+
+
+def test_the_round_trip_survives_a_restart_of_redis(redis_cache):
+    window = sharedcache.window("saldo:test-counter", 60)
+    assert sharedcache.count(window) == 1
+    redis_cache.stop()
+    redis_cache.start()  # empty again; the connection this thread held is broken
+    assert sharedcache.count(window) == 1
+    assert sharedcache.count(window) == 2
+
+
+def test_a_reply_left_unread_is_not_taken_for_the_next_ones(redis_cache):
+    cache.set("saldo:test-text", "not a number")
+    with pytest.raises(Exception, match="not an integer"):
+        sharedcache.read(["saldo:test-entry"], sharedcache.Window("saldo:test-text", 60, 60))
+    cache.set("saldo:test-entry", {"a": 1})
+    assert sharedcache.read(["saldo:test-entry"]) == ({"saldo:test-entry": {"a": 1}}, None)
+
+
+def test_each_thread_holds_its_own_connection(redis_cache):
+    import threading
+
+    client = sharedcache._redis()
+    mine = sharedcache._connection(client)
+    assert sharedcache._connection(client) is mine
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(sharedcache._connection(client)))
+    thread.start()
+    thread.join()
+    assert theirs[0] is not mine

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 def _log(organisation, request_id, status=200, environment="test", fnr=ALL_FOUR_FNR):
     from balances.fnr import fnr_hash
 
-    return lookup_log_write(environment=environment, request_id=request_id, status=status,
-                            latency_ms=12.5, organisation=organisation, fnr_hash=fnr_hash(fnr))
+    lookup_log_write(environment=environment, request_id=request_id, status=status,
+                     latency_ms=12.5, organisation=organisation, fnr_hash=fnr_hash(fnr))
+    return LookupLog.objects.order_by("-pk").first()
 
 
 @pytest.fixture
