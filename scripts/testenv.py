@@ -34,9 +34,17 @@ def pg_bin(name: str) -> str:
     return candidates[-1]
 
 
+def runuser() -> str:
+    """runuser lives in /usr/sbin, which a PATH made for a user (or by `env -i`) may lack."""
+    for found in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser"):
+        if found and os.path.exists(found):
+            return found
+    sys.exit("runuser not found: PostgreSQL refuses to run as root (install util-linux)")
+
+
 def as_pg_user(cmd: list[str]) -> list[str]:
     if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
+        return [runuser(), "-u", "postgres", "--", *cmd]
     return cmd
 
 
