@@ -64,6 +64,9 @@ class Command(BaseCommand):
                              bank_b=User.objects.get(email="bank-b@example.com"),
                              bits=User.objects.get(email="bits@example.com"),
                              lanekassen=User.objects.get(email="lanekassen@example.com"))
+        from notices.demo import seed_notices
+
+        seed_notices(lanekassen=User.objects.get(email="lanekassen@example.com"))
         return orgs
 
     def print_logins(self):
