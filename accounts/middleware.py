@@ -87,16 +87,19 @@ class UserLanguageMiddleware:
         authenticated = user is not None and user.is_authenticated
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         from_profile = authenticated and chosen not in languages and user.language in languages
+        previous = translation.get_language()
         if from_profile:
-            previous = translation.get_language()
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        # Logging in during this request switches to the person's language at once
+        # (`reader_language_on_login`): what the login says is written in it.
+        request.reader_language_switch = not chosen or chosen not in languages
         try:
             response = self.get_response(request)
         finally:
-            if from_profile:
-                # The thread goes back to the language the locale middleware chose, so that
-                # nothing after this request (a test, a task run eagerly) inherits this person's.
+            # The thread goes back to the language the locale middleware chose, so that
+            # nothing after this request (a test, a task run eagerly) inherits this person's.
+            if translation.get_language() != previous:
                 translation.activate(previous)
         if from_profile:
             response.headers.setdefault("Content-Language", user.language)
@@ -109,3 +112,17 @@ class UserLanguageMiddleware:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
                                 samesite="Lax", secure=request.is_secure())
         return response
+
+
+def reader_language_on_login(sender, request, user, **kwargs):
+    """`user_logged_in`: in a request through `UserLanguageMiddleware` where no language was
+    chosen (no language cookie), the rest of the request — the "logged in" message among it —
+    is in the person's language, not the browser's; the middleware restores the thread's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    languages = {code for code, _name in settings.LANGUAGES}
+    if not getattr(request, "reader_language_switch", False) or user.language not in languages:
+        return
+    translation.activate(user.language)
+    request.LANGUAGE_CODE = user.language

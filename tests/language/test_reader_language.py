@@ -107,3 +107,20 @@ def test_the_settings_use_nb_and_the_password_message_follows_the_ui(settings, l
         assert "too short" not in text and "for kort" in text
     else:
         assert "too short" in text
+
+
+@pytest.mark.parametrize("profile, browser, said", [
+    ("nb", "en-US,en;q=0.9", "Logget inn som"),
+    ("en", "nb-NO,nb;q=0.9", "Successfully signed in as"),
+])
+def test_what_the_login_says_is_in_the_persons_language_not_the_browsers(
+        client, bank, profile, browser, said):
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    user = member_of(bank, email=f"{profile}@bank.example.com", language=profile)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD},
+                           HTTP_ACCEPT_LANGUAGE=browser, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(said in text for text in shown), shown
