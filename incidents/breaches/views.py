@@ -17,6 +17,7 @@ from balances.selectors import api_suspension_for
 from casework.actions import actions_available
 from casework.errors import DomainError, form_add_domain_error
 from casework.forms import MessageForm
+from casework.views import case_form_open
 
 from . import permissions as perms
 from . import selectors, services
@@ -51,17 +52,6 @@ def breach_list(request):
     })
 
 
-def _save_new(request, form, call):
-    try:
-        breach = call()
-    except DomainError as exc:
-        form_add_domain_error(form, exc)
-        return None
-    messages.success(request, _("Sikkerhetsbruddet er registrert som %(ref)s.") % {
-        "ref": breach.reference})
-    return redirect(breach)
-
-
 @login_required
 def breach_create(request):
     user = request.user
@@ -70,22 +60,20 @@ def breach_create(request):
         raise Http404
     form_class = LanekassenBreachForm if lanekassen else BreachReportForm
     form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def open_case(data):
         if lanekassen:
-            call = lambda: services.breach_register_at_lanekassen(  # noqa: E731
+            return services.breach_register_at_lanekassen(
                 by=user, facts=form.facts(), scope=data["affected_scope"],
                 environment=data["affected_environment"],
                 organisations=data["affected_organisations"], files=data["attachments"])
-        else:
-            call = lambda: services.breach_report(by=user, facts=form.facts(),  # noqa: E731
-                                                  files=data["attachments"])
-        response = _save_new(request, form, call)
-        if response is not None:
-            return response
-    return render(request, "incidents/breaches/create.html", {
-        "form": form, "lanekassen": lanekassen,
-        "attachments_dropped": request.method == "POST" and bool(request.FILES)})
+        return services.breach_report(by=user, facts=form.facts(), files=data["attachments"])
+
+    done, context = case_form_open(
+        request, form, open_case=open_case,
+        created=_("Sikkerhetsbruddet er registrert som %(ref)s."))
+    return done or render(request, "incidents/breaches/create.html",
+                          {**context, "lanekassen": lanekassen})
 
 
 def detail_context(request, breach, message_form=None):

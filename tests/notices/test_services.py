@@ -20,6 +20,7 @@ from notices.models import Notice, NoticeEvent, NoticeRecipient, Status
 from notifications import services as channels
 from notifications.models import Acknowledgement, Delivery, FanoutJob, Notification, OutboxMessage
 from tests.factories import OrganisationFactory
+from tests.support.fanout import fanout_finish
 
 from .conftest import add_contact_points, deliveries_of, grant, jobs_of
 
@@ -32,10 +33,7 @@ def audit_verbs(notice):
         .values_list("verb", flat=True))
 
 
-def run_fanout(job_id):
-    """Run a job to the end the way the worker does, batch after batch."""
-    while channels.fanout_step(job_id=job_id):
-        pass
+run_fanout = fanout_finish  # a job to the end, the way the worker runs it
 
 
 # --- validation: clear messages, nothing saved or published -----------------------------------
