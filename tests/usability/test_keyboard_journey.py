@@ -5,6 +5,7 @@ it (the live region), and the facts box no longer says the clock is paused."""
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -32,27 +33,37 @@ def tab_to(page, locator, *, backwards=False):
 
 
 def date_order(page, url, label):
-    """The order Chromium lays out a date field's segments in follows its own locale, not the
-    page's: find it by typing 02 01 2026 into the field on a page of its own."""
-    probe = page.context.new_page()
-    try:
-        probe.goto(url)
-        field = probe.get_by_label(label)
-        tab_to(probe, field)
-        probe.keyboard.type("02012026")
-        probe.keyboard.press("Tab")
-        probe.keyboard.type("1300")
-        return "%m%d%Y" if field.input_value().startswith("2026-02-01") else "%d%m%Y"
-    finally:
-        probe.close()
+    """The order Chromium lays out a date field's segments in, and whether its clock has 12 or
+    24 hours, follow its own locale, not the page's. Find both on a page of their own: the date
+    order by typing 02 01 2026, 13:00 (a 12-hour clock reads 13 as 1 PM); the clock by typing
+    23:00 (a 12-hour clock reads "2" as 02 and moves on). Returns strftime formats for both."""
+
+    def typed(time):
+        probe = page.context.new_page()
+        try:
+            probe.goto(url)
+            field = probe.get_by_label(label)
+            tab_to(probe, field)
+            probe.keyboard.type("02012026")
+            probe.keyboard.press("Tab")
+            probe.keyboard.type(time)
+            return field.input_value()
+        finally:
+            probe.close()
+
+    dates = "%m%d%Y" if typed("1300").startswith("2026-02-01") else "%d%m%Y"
+    times = "%H%M" if typed("2300").endswith("T23:00") else "%I%M%p"
+    return dates, times
 
 
 def type_datetime(page, when, order):
     """Type into a datetime-local field from its first segment: the date, Tab (a year may have
-    more than four digits, so it does not move on by itself), the time."""
-    page.keyboard.type(when.strftime(order))
+    more than four digits, so it does not move on by itself), the time (with AM or PM where the
+    clock has 12 hours)."""
+    dates, times = order
+    page.keyboard.type(when.strftime(dates))
     page.keyboard.press("Tab")
-    page.keyboard.type(when.strftime("%H%M"))
+    page.keyboard.type(when.strftime(times))
 
 
 def log_in(page, live, user, *, totp=False):
@@ -152,3 +163,21 @@ def test_error_report_journey_with_the_keyboard_only(live, sla_targets, new_page
     expect(bank.locator("[data-error-summary]")).to_be_focused()
 
     assert ErrorReport.objects.get(reference=reference).status == Status.IN_PROGRESS
+
+
+FIELD_PAGE = "data:text/html;charset=utf-8," + quote(
+    "<html lang=nb><label for=when>Når</label><input id=when type=datetime-local>")
+
+
+@pytest.mark.parametrize("clock", ["00:05", "09:30", "12:00", "12:59", "13:45", "20:01", "23:59"])
+def test_typing_a_time_of_day_lands_whatever_the_hour(new_page, clock):
+    """The journey above types "an hour ago", so it met every hour of the day in CI; a 12-hour
+    clock once took 20:01 as 02:00. Each of these must land as typed."""
+    page = new_page()
+    page.goto(FIELD_PAGE)
+    order = date_order(page, FIELD_PAGE, "Når")
+    hour, minute = map(int, clock.split(":"))
+    when = timezone.localtime().replace(year=2026, month=2, day=1, hour=hour, minute=minute)
+    tab_to(page, page.get_by_label("Når"))
+    type_datetime(page, when, order)
+    expect(page.get_by_label("Når")).to_have_value(f"2026-02-01T{clock}")
