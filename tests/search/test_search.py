@@ -2,7 +2,6 @@
 bank's name, an X-Request-Id or words list what each case type finds for that person — and
 nothing of what they may not see, with no hint that it exists."""
 
-from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -12,8 +11,8 @@ from django.utils import timezone
 
 from balances.models import LookupLog
 from incidents import services
-from incidents.models import ErrorReport, Severity, Status
 from questions import services as question_services
+from tests.support.bulk import bulk_error_reports as _bulk
 
 URL = reverse("search")
 
@@ -113,16 +112,6 @@ def test_anonymous_is_sent_to_log_in(client):
 def test_the_header_has_a_labelled_search_form(bank_member, client_for):
     body = client_for(bank_member).get(reverse("dashboard")).content.decode()
     assert 'role="search"' in body and 'for="site-search"' in body
-
-
-def _bulk(count, *, reporter, start):
-    now = timezone.now()
-    ErrorReport.objects.bulk_create([ErrorReport(
-        reference=f"FM-2000-{i:04d}", organisation=reporter.membership.organisation,
-        reported_by=reporter, environment="test", severity=Severity.NORMAL,
-        occurred_at=now - timedelta(hours=1), request_ids=[f"req-{i:08d}"],
-        summary=f"Saldo feil nummer {i}", description="Masseopprettet.", status=Status.NEW,
-        created_at=now - timedelta(minutes=i)) for i in range(start, start + count)])
 
 
 @pytest.mark.parametrize("text", ["saldo", "910000004", "Testbank A", "req-00000003"])
