@@ -22,13 +22,15 @@ assets:
 	@test -f node_modules/.package-lock.json && test node_modules/.package-lock.json -nt package-lock.json \
 		|| npm ci --no-audit --no-fund --loglevel=error
 
-# PostgreSQL, Redis and Chromium for the test suite: installed from Debian's packages when absent.
+# PostgreSQL, Redis, Chromium and gettext for the test suite: installed from Debian's packages when
+# absent.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -16,14 +16,19 @@ class DateInput(forms.DateInput):
 
 class DateRangeForm(forms.Form):
     """A report's period, whole days in Norwegian time. Without dates: the last `default_days`
-    up to today."""
+    up to today. Given `banks` (a queryset), also a choice of one of them, or all."""
 
     fra = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput())
     til = forms.DateField(label=_("Til og med"), required=False, widget=DateInput())
 
-    def __init__(self, *args, default_days=90, **kwargs):
+    def __init__(self, *args, default_days=90, banks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_days = default_days
+        if banks is not None:
+            self.fields["bank"] = forms.ModelChoiceField(
+                queryset=banks, required=False, label=_("Bank"), empty_label=_("Alle banker"),
+                error_messages={"invalid_choice": _(
+                    "Vi fant ikke den banken. Velg en bank fra listen, eller alle banker.")})
 
     def clean(self):
         data = super().clean()

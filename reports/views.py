@@ -36,6 +36,8 @@ REPORTS = {
     "endringsonsker": (_("Endringsønsker"), _("Endringsønskene i perioden etter status."),
                        pipeline_report, 365),
 }
+# The reports that can be narrowed to one bank (their selector takes `organisation`).
+BANK_CHOICE = {"api-bruk"}
 
 
 def _require_reports(user):
@@ -58,7 +60,8 @@ def report(request, slug):
         raise Http404
     title, text, selector, default_days = REPORTS[slug]
     start, end = period(None, None, default_days)
-    form = DateRangeForm(request.GET or None, default_days=default_days,
+    banks = bank_organisations(user=user) if slug in BANK_CHOICE else None
+    form = DateRangeForm(request.GET or None, default_days=default_days, banks=banks,
                          initial={"fra": start, "til": end})
     if request.GET and not form.is_valid():
         return render(request, "reports/report.html", {
@@ -66,9 +69,8 @@ def report(request, slug):
             status=400)
     data = form.cleaned_data if form.is_bound else {"start": start, "end": end}
     kwargs = {"user": user, "start": data["start"], "end": data["end"]}
-    if slug == "api-bruk" and request.GET.get("bank"):
-        kwargs["organisation"] = bank_organisations(user=user).filter(
-            pk=request.GET["bank"]).first()
+    if data.get("bank"):
+        kwargs["organisation"] = data["bank"]
     result = selector(**kwargs)
     if request.GET.get("format") == "csv":
         return _csv(slug, result, request.GET.get("table"), data)
@@ -78,7 +80,8 @@ def report(request, slug):
     query["fra"], query["til"] = data["start"].isoformat(), data["end"].isoformat()
     return render(request, "reports/report.html", {
         "slug": slug, "title": title, "text": text, "form": form, "result": result,
-        "start": data["start"], "end": data["end"], "query": query.urlencode()})
+        "start": data["start"], "end": data["end"], "bank": data.get("bank"),
+        "query": query.urlencode()})
 
 
 def _csv(slug, result, table_key, data):

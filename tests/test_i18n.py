@@ -5,7 +5,11 @@ translation and django.mo (committed, so running the portal needs no gettext) it
 """
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +204,28 @@ def test_login_page_in_english_after_switching_language(client, db):
 def test_login_page_in_norwegian_by_default(client, db):
     html = client.get(reverse("account_login")).content.decode()
     assert re.search(r"<h1[^>]*>\s*Logg inn\s*</h1>", html)
+
+
+SOURCE_IGNORED = shutil.ignore_patterns(
+    ".*", "node_modules", "var", "tests", "bench", "test-artifacts", "static", "__pycache__",
+    "*.mo", "*.pyc")
+
+
+def test_every_string_in_the_source_has_an_english_translation(tmp_path):
+    """The checks above read the catalogue; this one reads the code. makemessages, run on a copy
+    of the source with a copy of the catalogue, adds every string the code marks for translation:
+    one it adds empty, or guesses (fuzzy), is shown in Norwegian to an English reader."""
+    assert shutil.which("xgettext"), "gettext is not installed (make test installs it)"
+    root = Path(settings.BASE_DIR)
+    copy = tmp_path / "src"
+    shutil.copytree(root, copy, ignore=SOURCE_IGNORED)
+    (copy / "locale" / "en" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PO, copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(copy)}
+    subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "en", "-v", "0"],
+                   cwd=copy, env=env, check=True, capture_output=True, timeout=300)
+    made = parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing = [_where(e) for e in made if e["msgid"] and (
+        "fuzzy" in e["flags"] or not all(e["msgstr"].values()))]
+    assert len(made) >= len(parse_po(PO)) - 50, "makemessages found far fewer strings"
+    assert not missing, "no English translation in django.po for:\n" + "\n".join(missing)

@@ -93,6 +93,42 @@ def test_api_usage_report_shows_calls_error_share_latency_and_keys(client_for, b
     assert rows["Testbank B"][2:6] == [5, 100.0, 0.0, 100.0]
 
 
+def test_api_usage_report_can_be_narrowed_to_one_bank_with_its_field(client_for, bits_user,
+                                                                    bank, other_bank):
+    _calls(bank, 4)
+    _calls(other_bank, 5, status=500)
+    lookup_rollup_tick()
+    client = client_for(bits_user)
+    url = reverse("reports:report", args=["api-bruk"])
+    page = client.get(url).content.decode()
+    assert '<label' in page and 'for="id_bank"' in page and "Alle banker" in page
+
+    response = client.get(url, {"bank": other_bank.pk})
+    assert response.status_code == 200
+    assert [r[0] for r in response.context["result"]["tables"][0].rows] == ["Testbank B"]
+    assert "for Testbank B." in response.content.decode()
+    # The CSV link carries the choice.
+    csv = client.get(url + "?" + response.context["query"] + "&format=csv&table=api")
+    assert "Testbank B" in csv.content.decode("utf-8-sig")
+    assert "Testbank A" not in csv.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "1.5"])
+def test_a_bank_that_is_not_in_the_list_gets_a_clear_message(client_for, bits_user, value):
+    response = client_for(bits_user).get(reverse("reports:report", args=["api-bruk"]),
+                                         {"bank": value})
+    assert response.status_code == 400
+    assert "Vi fant ikke den banken" in response.content.decode()
+    assert response.context["result"] is None
+
+
+def test_an_organisation_that_is_not_a_bank_is_refused(client_for, bits_user):
+    bits = bits_user.membership.organisation  # Bits: refused like an unknown bank
+    response = client_for(bits_user).get(reverse("reports:report", args=["api-bruk"]),
+                                         {"bank": bits.pk})
+    assert response.status_code == 400
+
+
 def test_csv_export_has_the_table_and_neutralises_formulas(client_for, bits_user, bank):
     bank.name = "=Bank"
     bank.save()
