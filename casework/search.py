@@ -52,7 +52,11 @@ class SearchOutcome:
 
 
 def search_normalise(text) -> str:
-    return " ".join((text or "").split())[:MAX_TEXT]
+    """The words of `text`, one space between them, cut at MAX_TEXT characters. Characters
+    that cannot be printed (NUL, other control characters) separate words: PostgreSQL refuses a
+    NUL in a query, and nobody searches for one."""
+    printable = "".join(c if c.isprintable() else " " for c in (text or ""))
+    return " ".join(printable.split())[:MAX_TEXT]
 
 
 def is_reference(text) -> bool:

@@ -126,3 +126,14 @@ def test_search_queries_do_not_grow_with_the_number_of_cases(text, bank_member, 
     with CaptureQueriesContext(connection) as large:
         assert _search(client, text).status_code == 200
     assert len(large) == len(small), "\n".join(q["sql"] for q in large.captured_queries)
+
+
+def test_a_control_character_in_the_search_is_a_space_not_an_error(bank_member, client_for):
+    """A NUL in the query made PostgreSQL refuse the search (a 500)."""
+    report = services.incident_report(
+        by=bank_member, environment="test", severity="normal", occurred_at=timezone.now(),
+        request_ids=["req-1"], summary="Saldo mangler", description="Tom.")
+    response = _search(client_for(bank_member), "saldo\x00mangler\x07")
+    assert response.status_code == 200
+    assert response.context["q"] == "saldo mangler"
+    assert report.reference in response.content.decode()
