@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from accounts.models import ContactPoint, Membership
 from balances.models import ApiAccess
 from notices import services
-from notices.models import Component, Notice
+from notices.models import Component, Notice, NoticeEvent
 from notifications.models import Delivery, FanoutJob
 from tests.factories import OrganisationFactory, member_of
 from tests.support.servers import WebhookReceiver
@@ -104,6 +104,20 @@ def published(make_notice, lk_user, receiving_banks, bits_user, django_capture_o
             services.notice_publish(notice=notice, by=lk_user)
         notice.refresh_from_db()
         return notice
+
+    return make
+
+
+@pytest.fixture
+def published_unsent(make_notice, lk_user, receiving_banks, django_capture_on_commit_callbacks):
+    """A critical fault published to the three banks and Bits whose fan-out has not run (its
+    queued task is "lost" until a test steps it): (notice, the publishing fan-out job)."""
+    def make(**overrides):
+        notice = make_notice(**overrides)
+        with django_capture_on_commit_callbacks(execute=False):
+            services.notice_publish(notice=notice, by=lk_user)
+        notice.refresh_from_db()
+        return notice, notice.events.get(kind=NoticeEvent.Kind.PUBLISHED).fanout
 
     return make
 

@@ -126,19 +126,15 @@ def test_publishing_fixes_recipients_as_bits_and_banks_with_access_to_an_affecte
 
 
 def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_batch_is_sent(
-        make_notice, lk_user, receiving_banks, bank_member, settings,
-        django_capture_on_commit_callbacks):
+        published_unsent, bank_member, settings, django_capture_on_commit_callbacks):
     from notices.selectors import notice_list_for_user
 
     settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 1
-    notice = make_notice()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.notice_publish(notice=notice, by=lk_user)
+    notice, job = published_unsent()
     assert not notice.recipients.exists()
     assert not Acknowledgement.objects.filter(notice=notice).exists()
     # Not yet told, and not yet shown: the two happen in the same batch.
     assert notice not in notice_list_for_user(user=bank_member)
-    job = notice.events.get().fanout
     bank = bank_member.membership.organisation
     while bank.pk not in notice.recipients.values_list("organisation_id", flat=True):
         with django_capture_on_commit_callbacks(execute=False):
@@ -149,16 +145,12 @@ def test_the_request_records_no_recipient_and_a_bank_sees_the_notice_when_its_ba
 
 
 def test_lanekassen_sees_how_far_the_sending_has_come_until_it_is_done(
-        make_notice, lk_user, receiving_banks, client_for, settings,
-        django_capture_on_commit_callbacks):
+        published_unsent, lk_user, client_for, settings, django_capture_on_commit_callbacks):
     settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 2
-    notice = make_notice()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.notice_publish(notice=notice, by=lk_user)
+    notice, job = published_unsent()
     client = client_for(lk_user)
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "Sendes ut nå: 0 av 3 mottakere er varslet." in page
-    job = notice.events.get().fanout
     with django_capture_on_commit_callbacks(execute=False):
         channels.fanout_step(job_id=job.pk)
     page = client.get(notice.get_absolute_url()).content.decode()
@@ -170,12 +162,8 @@ def test_lanekassen_sees_how_far_the_sending_has_come_until_it_is_done(
 
 
 def test_an_update_written_before_the_worker_recorded_the_recipients_reaches_them_all(
-        make_notice, lk_user, receiving_banks, django_capture_on_commit_callbacks):
-    notice = make_notice()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.notice_publish(notice=notice, by=lk_user)
-    publishing = notice.events.get().fanout
-    notice.refresh_from_db()
+        published_unsent, lk_user, django_capture_on_commit_callbacks):
+    notice, publishing = published_unsent()
     with django_capture_on_commit_callbacks(execute=False):
         event = services.notice_update_add(notice=notice, by=lk_user, body="Fortsatt nede.")
     assert event.fanout.organisation_ids == publishing.organisation_ids
@@ -183,15 +171,11 @@ def test_an_update_written_before_the_worker_recorded_the_recipients_reaches_the
 
 
 def test_a_publishing_batch_run_twice_records_each_recipient_once_and_a_linked_bank_becomes_one(
-        make_notice, lk_user, receiving_banks, bits_user, django_capture_on_commit_callbacks):
-    notice = make_notice()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.notice_publish(notice=notice, by=lk_user)
-    notice.refresh_from_db()
+        published_unsent, receiving_banks, bits_user):
+    notice, job = published_unsent()
     linked = receiving_banks[1]
     services.notice_link_add(notice=notice, obj=linked, by=bits_user, organisation=linked)
     assert notice.recipients.get(organisation=linked).reason == NoticeRecipient.Reason.LINKED
-    job = notice.events.get(kind=NoticeEvent.Kind.PUBLISHED).fanout
     organisations = list(Organisation.objects.filter(pk__in=job.organisation_ids))
     for _ in range(2):
         services.recipients_record(job=job, organisations=organisations, now=timezone.now())
@@ -258,12 +242,10 @@ def test_a_fanout_batch_run_again_writes_nothing_twice(published, settings):
 
 
 def test_fanout_runs_in_batches_and_a_lost_job_is_restarted_by_the_sweep(
-        make_notice, lk_user, receiving_banks, settings, django_capture_on_commit_callbacks):
+        published_unsent, settings, django_capture_on_commit_callbacks):
     settings.NOTIFICATIONS_FANOUT_BATCH_SIZE = 1
-    notice = make_notice()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.notice_publish(notice=notice, by=lk_user)  # the queued task is "lost"
-    job = FanoutJob.objects.get()
+    notice, job = published_unsent()  # the queued task is "lost"
+    assert FanoutJob.objects.get() == job
     with django_capture_on_commit_callbacks(execute=False):
         assert channels.fanout_step(job_id=job.pk) == 1
     job.refresh_from_db()

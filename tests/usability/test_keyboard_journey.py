@@ -32,7 +32,7 @@ def tab_to(page, locator, *, backwards=False):
     raise AssertionError(f"{locator} cannot be reached with Tab")
 
 
-def date_order(page, url, label):
+def datetime_layout(page, url, label):
     """The order Chromium lays out a date field's segments in, and whether its clock has 12 or
     24 hours, follow its own locale, not the page's. Find both on a page of their own: the date
     order by typing 02 01 2026, 13:00 (a 12-hour clock reads 13 as 1 PM); the clock by typing
@@ -56,11 +56,11 @@ def date_order(page, url, label):
     return dates, times
 
 
-def type_datetime(page, when, order):
+def type_datetime(page, when, layout):
     """Type into a datetime-local field from its first segment: the date, Tab (a year may have
     more than four digits, so it does not move on by itself), the time (with AM or PM where the
     clock has 12 hours)."""
-    dates, times = order
+    dates, times = layout
     page.keyboard.type(when.strftime(dates))
     page.keyboard.press("Tab")
     page.keyboard.type(when.strftime(times))
@@ -104,9 +104,9 @@ def test_error_report_journey_with_the_keyboard_only(live, sla_targets, new_page
     bank.keyboard.press("Space")
     expect(bank.get_by_role("radio", name="Test")).to_be_checked()
     occurred = timezone.localtime(timezone.now() - timedelta(hours=1))
-    order = date_order(bank, bank.url, "Når skjedde feilen?")
+    layout = datetime_layout(bank, bank.url, "Når skjedde feilen?")
     tab_to(bank, bank.get_by_label("Når skjedde feilen?"))
-    type_datetime(bank, occurred, order)
+    type_datetime(bank, occurred, layout)
     expect(bank.get_by_label("Når skjedde feilen?")).to_have_value(
         occurred.strftime("%Y-%m-%dT%H:%M"))
     tab_to(bank, bank.get_by_label("X-Request-Id"))
@@ -175,9 +175,9 @@ def test_typing_a_time_of_day_lands_whatever_the_hour(new_page, clock):
     clock once took 20:01 as 02:00. Each of these must land as typed."""
     page = new_page()
     page.goto(FIELD_PAGE)
-    order = date_order(page, FIELD_PAGE, "Når")
+    layout = datetime_layout(page, FIELD_PAGE, "Når")
     hour, minute = map(int, clock.split(":"))
     when = timezone.localtime().replace(year=2026, month=2, day=1, hour=hour, minute=minute)
     tab_to(page, page.get_by_label("Når"))
-    type_datetime(page, when, order)
+    type_datetime(page, when, layout)
     expect(page.get_by_label("Når")).to_have_value(f"2026-02-01T{clock}")
