@@ -2,6 +2,9 @@
 (`?format=csv&table=<key>`). Bits and Lånekassen see every report; a bank sees none of them
 (its own figures are on its API page and home page)."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -16,28 +19,34 @@ from .selectors.api import api_usage_report
 from .selectors.cases import funnel_report, pipeline_report, sla_report, volume_report
 from .selectors.notices import deflections_report, notices_report
 
-# slug: (title, what it shows, the selector, default days)
+
+class Report(NamedTuple):
+    title: str
+    text: str  # what it shows
+    selector: Callable
+    default_days: int
+    by_bank: bool = False  # may be narrowed to one bank (the selector takes `organisation`)
+
+
 REPORTS = {
-    "sla": (_("SLA-oppfyllelse"), _("Første respons og løsning innen mål per måned, prosess "
-                                    "og alvorlighet, med median og 90-persentil i åpningstid."),
-            sla_report, 365),
-    "saksmengde": (_("Saksmengde"), _("Nye saker per bank og prosess over tid."),
-                   volume_report, 365),
-    "api-bruk": (_("Bruk av Saldo-API"), _("Kall per dag, feilandel per statuskode, svartider "
-                                          "og API-nøkler i bruk per bank og miljø."),
-                 api_usage_report, 30),
-    "onboarding": (_("Onboarding"), _("Banker i hvert steg og hvor lang tid stegene tok."),
-                   funnel_report, 365),
-    "driftsmeldinger": (_("Bekreftelse av driftsmeldinger"), _(
+    "sla": Report(_("SLA-oppfyllelse"), _("Første respons og løsning innen mål per måned, "
+                                          "prosess og alvorlighet, med median og 90-persentil "
+                                          "i åpningstid."), sla_report, 365),
+    "saksmengde": Report(_("Saksmengde"), _("Nye saker per bank og prosess over tid."),
+                         volume_report, 365),
+    "api-bruk": Report(_("Bruk av Saldo-API"), _("Kall per dag, feilandel per statuskode, "
+                                                "svartider og API-nøkler i bruk per bank og "
+                                                "miljø."), api_usage_report, 30, by_bank=True),
+    "onboarding": Report(_("Onboarding"), _("Banker i hvert steg og hvor lang tid stegene tok."),
+                         funnel_report, 365),
+    "driftsmeldinger": Report(_("Bekreftelse av driftsmeldinger"), _(
         "Andel som har bekreftet og tid til bekreftelse per driftsmelding og bank."),
         notices_report, 365),
-    "faq": (_("Spørsmål besvart av FAQ"), _("Spørsmål bankene fant svaret på i FAQ før de "
-                                           "stilte dem."), deflections_report, 365),
-    "endringsonsker": (_("Endringsønsker"), _("Endringsønskene i perioden etter status."),
-                       pipeline_report, 365),
+    "faq": Report(_("Spørsmål besvart av FAQ"), _("Spørsmål bankene fant svaret på i FAQ før "
+                                                 "de stilte dem."), deflections_report, 365),
+    "endringsonsker": Report(_("Endringsønsker"), _("Endringsønskene i perioden etter status."),
+                             pipeline_report, 365),
 }
-# The reports that can be narrowed to one bank (their selector takes `organisation`).
-BANK_CHOICE = {"api-bruk"}
 
 
 def _require_reports(user):
@@ -49,7 +58,8 @@ def _require_reports(user):
 def index(request):
     _require_reports(request.user)
     return render(request, "reports/index.html", {
-        "reports": [{"slug": slug, "title": r[0], "text": r[1]} for slug, r in REPORTS.items()]})
+        "reports": [{"slug": slug, "title": r.title, "text": r.text}
+                    for slug, r in REPORTS.items()]})
 
 
 @login_required
@@ -58,9 +68,9 @@ def report(request, slug):
     _require_reports(user)
     if slug not in REPORTS:
         raise Http404
-    title, text, selector, default_days = REPORTS[slug]
+    title, text, selector, default_days, by_bank = REPORTS[slug]
     start, end = period(None, None, default_days)
-    banks = bank_organisations(user=user) if slug in BANK_CHOICE else None
+    banks = bank_organisations(user=user) if by_bank else None
     form = DateRangeForm(request.GET or None, default_days=default_days, banks=banks,
                          initial={"fra": start, "til": end})
     if request.GET and not form.is_valid():
